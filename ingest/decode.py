@@ -1,0 +1,77 @@
+"""Bytes to text: detect the encoding of a report (UTF-8 with/without BOM, UTF-16, GB18030/GBK)."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Result of decoding: ``text`` and ``encoding`` on success, else ``error`` (a readable reason)."""
+
+    text: str | None
+    encoding: str | None
+    error: str | None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess UTF-16 without BOM from where the NUL bytes fall (ASCII and CJK both leave many)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd >= 2 and even * 10 <= odd:
+        return "utf-16-le"
+    if even >= 2 and odd * 10 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than whitespace mean a binary file decoded by accident."""
+    bad = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return bad > 0
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode report bytes, trying BOMs, UTF-8, BOM-less UTF-16 and GB18030 in that order."""
+    if not data.strip():
+        return Decoded(None, None, "empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                return Decoded(None, None, f"undecodable bytes at offset {exc.start} ({encoding} with BOM)")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return _checked(data.decode(utf16), utf16)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        return Decoded(None, None, "binary file (contains NUL bytes), not a text report")
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as utf8_exc:
+        try:
+            return _checked(data.decode("gb18030"), "gb18030")
+        except UnicodeDecodeError as gb_exc:
+            offset = max(utf8_exc.start, gb_exc.start)
+            return Decoded(
+                None, None, f"undecodable bytes at offset {offset} (neither UTF-8, UTF-16 nor GB18030)"
+            )
+
+
+def _checked(text: str, encoding: str) -> Decoded:
+    if _looks_binary(text):
+        return Decoded(None, encoding, "binary file (control bytes), not a text report")
+    if not text.strip():
+        return Decoded(None, encoding, "empty file")
+    return Decoded(text, encoding, None)
