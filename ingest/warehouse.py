@@ -1,0 +1,445 @@
+"""The build database and the published warehouse.
+
+A refresh works in a build DuckDB file beside the warehouse (``<warehouse dir>/.build/build.duckdb``)
+that keeps ``raw.raw_reports`` and the staging tables between refreshes, so unchanged files are
+neither decoded nor parsed again. When dbt and the checks are done the build file is checkpointed,
+closed, copied to a temporary file in the warehouse's directory and renamed over the published file
+(``os.replace``): readers never see a half-built warehouse and never block a refresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest import schema
+from ingest.parse import ReportInput
+from ingest.raw import DEFAULT_MAX_FILE_BYTES, RawFile, decode_raw_file, report_input
+
+RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
+    "failure_reason": pl.String(),
+    "manifest_json": pl.String(),
+    "input_fingerprint": pl.String(),
+    "parsed_fingerprint": pl.String(),
+    "is_removed": pl.Boolean(),
+    "removed_at": pl.Datetime("us"),
+}
+RAW_REPORTS_COLUMNS: dict[str, pl.DataType] = {**schema.RAW_REPORTS, **RAW_REPORTS_EXTRA}
+RAW_TEXTS: dict[str, pl.DataType] = {"report_id": pl.String(), "text": pl.String()}
+REFRESH_LOG: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "refreshed_at": pl.Datetime("us"),
+    "raw_dir": pl.String(),
+    "reports_present": pl.Int64(),
+    "reports_removed": pl.Int64(),
+}
+_NOT_RECORDS_OF_PARSE = frozenset({"cli.py", "warehouse.py"})
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a refresh reads and writes; every path absolute."""
+
+    raw_dir: Path
+    warehouse: Path
+    build_db: Path
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+    @classmethod
+    def resolve(
+        cls,
+        raw_dir: str | os.PathLike[str] | None = None,
+        warehouse: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Settings from arguments, else ``GOVPERF_*`` environment variables, else defaults."""
+        env = os.environ if env is None else env
+        raw = Path(raw_dir or env.get("GOVPERF_RAW_DIR") or "data/raw").resolve()
+        wh = Path(warehouse or env.get("GOVPERF_WAREHOUSE") or "data/warehouse.duckdb").resolve()
+        build_env = env.get("GOVPERF_BUILD_DB") if warehouse is None else None
+        build = Path(build_env).resolve() if build_env else wh.parent / ".build" / "build.duckdb"
+        limit_mb = env.get("GOVPERF_MAX_FILE_MB")
+        limit = int(float(limit_mb) * 1024 * 1024) if limit_mb else DEFAULT_MAX_FILE_BYTES
+        return cls(raw, wh, build, limit)
+
+    @property
+    def build_dir(self) -> Path:
+        """Directory of the build database (also holds dbt artifacts of the refresh)."""
+        return self.build_db.parent
+
+    @property
+    def quality_dir(self) -> Path:
+        """Where the Great Expectations Data Docs are written."""
+        return self.warehouse.parent / "quality"
+
+
+class BuildDatabaseBusy(RuntimeError):
+    """Another live process holds the build database (a refresh is already running)."""
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    """The DuckDB column type for a polars dtype of ``ingest.schema``."""
+    if isinstance(dtype, pl.Decimal):
+        return f"DECIMAL({dtype.precision},{dtype.scale})"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMP"
+    names = {
+        pl.String: "VARCHAR",
+        pl.Int64: "BIGINT",
+        pl.Int32: "INTEGER",
+        pl.Int16: "SMALLINT",
+        pl.Boolean: "BOOLEAN",
+        pl.Float64: "DOUBLE",
+        pl.Date: "DATE",
+    }
+    for pl_type, sql in names.items():
+        if isinstance(dtype, pl_type):
+            return sql
+    raise TypeError(f"no DuckDB type for {dtype}")
+
+
+def code_fingerprint() -> str:
+    """Hash of the decoding and parsing code: when it changes every report is read again."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        if path.name in _NOT_RECORDS_OF_PARSE and path.parent == package:
+            continue
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_database(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
+
+
+def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
+    """Open the build database read-write; rebuild it from scratch when it is unreadable.
+
+    A lock held by a live process is waited for (up to ``lock_timeout`` seconds: a killed refresh
+    can leave a dbt child finishing its statement) and then reported as :class:`BuildDatabaseBusy`.
+    A corrupt file, or one locked by a process that no longer exists, is deleted and started anew.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout
+    rebuilt = False
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            con.execute("SELECT 1").fetchall()
+            return con
+        except duckdb.Error as exc:
+            message = str(exc)
+            holder = _LOCK_PID.search(message)
+            if "Could not set lock" in message and (holder is None or _pid_alive(int(holder.group(1)))):
+                if time.monotonic() > deadline:
+                    raise BuildDatabaseBusy(f"build database {path} is in use: {message}") from exc
+                time.sleep(0.5)
+                continue
+            if rebuilt:
+                raise
+            _remove_database(path)
+            rebuilt = True
+
+
+@contextlib.contextmanager
+def build_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The build database, with the raw and staging tables in place; closed on exit."""
+    con = connect_build(path)
+    try:
+        ensure_tables(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, rolled back on error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema_name: str, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema_name, table],
+    ).fetchall()
+    return dict(rows)
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, qualified: str, cols: Mapping[str, pl.DataType]) -> bool:
+    """Create the table, or recreate it empty when its columns differ; True when (re)created."""
+    schema_name, table = qualified.split(".")
+    wanted = {name: duckdb_type(dtype) for name, dtype in cols.items()}
+    existing = _columns(con, schema_name, table)
+    if existing == wanted:
+        return False
+    con.execute(f"DROP TABLE IF EXISTS {qualified}")
+    ddl = ", ".join(f'"{name}" {sql}' for name, sql in wanted.items())
+    con.execute(f"CREATE TABLE {qualified} ({ddl})")
+    return True
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ``raw`` and ``ops`` tables; a staging table whose columns changed is recreated empty."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+    with transaction(con):
+        if _ensure_table(con, "raw.raw_reports", RAW_REPORTS_COLUMNS):
+            con.execute("DROP TABLE IF EXISTS raw.raw_texts")
+        _ensure_table(con, "raw.raw_texts", RAW_TEXTS)
+        _ensure_table(con, "ops.refresh_log", REFRESH_LOG)
+        recreated = [
+            _ensure_table(con, f"raw.{table}", cols) for table, cols in schema.STAGING_TABLES.items()
+        ]
+        if any(recreated):
+            con.execute("UPDATE raw.raw_reports SET parsed_fingerprint = NULL")
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[str]:
+    """``frame`` visible to SQL as view ``name`` for the duration of the block."""
+    con.register(name, frame.to_arrow())
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def _ids(report_ids: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"report_id": report_ids}, schema={"report_id": pl.String})
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, qualified: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    with _registered(con, "_govperf_frame", frame) as view:
+        con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM {view}")
+
+
+def _delete_reports(con: duckdb.DuckDBPyConnection, tables: Iterable[str], report_ids: list[str]) -> None:
+    if not report_ids:
+        return
+    with _registered(con, "_govperf_ids", _ids(report_ids)) as view:
+        for table in tables:
+            con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM {view})")
+
+
+def _staging_tables() -> list[str]:
+    return [f"raw.{table}" for table in schema.STAGING_TABLES]
+
+
+@dataclass
+class IngestResult:
+    """What :func:`sync_raw_reports` did."""
+
+    seen: int = 0
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def sync_raw_reports(
+    con: duckdb.DuckDBPyConnection, files: list[RawFile], now: datetime | None = None
+) -> IngestResult:
+    """Bring ``raw.raw_reports`` / ``raw.raw_texts`` in step with the scanned files (one transaction).
+
+    Files whose fingerprint (content, name, manifest row, decoding/parsing code) is unchanged are
+    left alone and not decoded; new and changed files are decoded and their staging rows dropped so
+    that the staging step parses them; records of files that are gone are flagged ``is_removed``
+    and their staging rows deleted.
+    """
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    code = code_fingerprint()
+    existing = {
+        rid: (fp, removed, ingested_at)
+        for rid, fp, removed, ingested_at in con.execute(
+            "SELECT report_id, input_fingerprint, is_removed, ingested_at FROM raw.raw_reports"
+        ).fetchall()
+    }
+    result = IngestResult(seen=len(files))
+    rows, texts = [], []
+    current = set()
+    for raw in files:
+        rid = raw.report_id
+        current.add(rid)
+        fingerprint = hashlib.sha256(f"{raw.fingerprint}:{code}".encode()).hexdigest()
+        old = existing.get(rid)
+        if old is not None and old[0] == fingerprint and not old[1]:
+            result.unchanged.append(rid)
+            continue
+        decoded = decode_raw_file(raw)
+        result.ingested.append(rid)
+        rows.append(
+            {
+                "report_id": rid,
+                "source_file": raw.source_file,
+                "content_sha256": raw.content_sha256,
+                "size_bytes": raw.size_bytes,
+                "file_kind": raw.file_kind,
+                "encoding": decoded.encoding,
+                "decode_error": decoded.decode_error,
+                "duplicate_of": raw.duplicate_of,
+                "ingested_at": old[2] if old is not None and not old[1] else now,
+                "failure_reason": raw.failure or decoded.decode_error,
+                "manifest_json": raw.manifest_json,
+                "input_fingerprint": fingerprint,
+                "parsed_fingerprint": None,
+                "is_removed": False,
+                "removed_at": None,
+            }
+        )
+        if decoded.text is not None:
+            texts.append({"report_id": rid, "text": decoded.text})
+    result.removed = sorted(rid for rid, old in existing.items() if rid not in current and not old[1])
+    with transaction(con):
+        _delete_reports(con, ["raw.raw_reports", "raw.raw_texts", *_staging_tables()], result.ingested)
+        _delete_reports(con, ["raw.raw_texts", *_staging_tables()], result.removed)
+        with _registered(con, "_govperf_removed", _ids(result.removed)) as view:
+            con.execute(
+                "UPDATE raw.raw_reports SET is_removed = true, removed_at = ?, parsed_fingerprint = NULL "
+                f"WHERE report_id IN (SELECT report_id FROM {view})",
+                [now],
+            )
+        _insert_frame(con, "raw.raw_reports", schema.frame(rows, RAW_REPORTS_COLUMNS))
+        _insert_frame(con, "raw.raw_texts", schema.frame(texts, RAW_TEXTS))
+    return result
+
+
+def pending_inputs(con: duckdb.DuckDBPyConnection) -> list[ReportInput]:
+    """Parser inputs for every present report not parsed since it last changed."""
+    rows = con.execute(
+        """
+        SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json
+        FROM raw.raw_reports r LEFT JOIN raw.raw_texts t USING (report_id)
+        WHERE NOT r.is_removed AND r.parsed_fingerprint IS DISTINCT FROM r.input_fingerprint
+        ORDER BY r.source_file, r.report_id
+        """
+    ).fetchall()
+    return [
+        report_input(rid, name, text, failure, json.loads(manifest) if manifest else None)
+        for rid, name, text, failure, manifest in rows
+    ]
+
+
+def write_staging(
+    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], report_ids: list[str]
+) -> dict[str, int]:
+    """Replace the staging rows of ``report_ids`` with ``frames`` in one transaction.
+
+    Also drops staging rows of reports that are no longer present and marks the reports parsed.
+    Returns the number of rows inserted per table.
+    """
+    unknown = set(frames) - set(schema.STAGING_TABLES)
+    if unknown:
+        raise ValueError(f"parser returned unknown staging tables: {sorted(unknown)}")
+    counts = {}
+    with transaction(con):
+        _delete_reports(con, _staging_tables(), report_ids)
+        for table in schema.STAGING_TABLES:
+            con.execute(
+                f"DELETE FROM raw.{table} WHERE report_id NOT IN "
+                "(SELECT report_id FROM raw.raw_reports WHERE NOT is_removed)"
+            )
+        for table, cols in schema.STAGING_TABLES.items():
+            frame = frames.get(table, schema.empty_frame(cols))
+            frame = frame.select([pl.col(name).cast(dtype) for name, dtype in cols.items()])
+            _insert_frame(con, f"raw.{table}", frame)
+            counts[table] = frame.height
+        with _registered(con, "_govperf_parsed", _ids(report_ids)) as view:
+            con.execute(
+                "UPDATE raw.raw_reports SET parsed_fingerprint = input_fingerprint "
+                f"WHERE report_id IN (SELECT report_id FROM {view})"
+            )
+    return counts
+
+
+def record_refresh(
+    con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, now: datetime | None = None
+) -> None:
+    """Append this refresh to ``ops.refresh_log`` (what ``govperf status`` shows as last refresh)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    present, removed = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT is_removed), count(*) FILTER (WHERE is_removed) "
+        "FROM raw.raw_reports"
+    ).fetchone()
+    row = {
+        "run_id": run_id,
+        "refreshed_at": now,
+        "raw_dir": str(raw_dir),
+        "reports_present": present,
+        "reports_removed": removed,
+    }
+    _insert_frame(con, "ops.refresh_log", schema.frame([row], REFRESH_LOG))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clean_stale_temps(warehouse: Path) -> None:
+    for tmp in warehouse.parent.glob(f".{warehouse.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _pid_alive(int(pid)) or int(pid) == os.getpid():
+            tmp.unlink(missing_ok=True)
+
+
+def publish(build_db: Path, warehouse: Path) -> None:
+    """Atomically replace ``warehouse`` with a copy of the (closed, checkpointed) build database."""
+    wal = build_db.with_name(build_db.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise RuntimeError(f"{build_db} has an unflushed WAL; checkpoint and close it before publishing")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_temps(warehouse)
+    tmp = warehouse.with_name(f".{warehouse.name}.tmp-{os.getpid()}")
+    try:
+        with build_db.open("rb") as src, tmp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, warehouse)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(warehouse.parent)
+
+
+def checkpoint_and_close(con: duckdb.DuckDBPyConnection) -> None:
+    """Flush the WAL into the database file and close the connection."""
+    con.execute("CHECKPOINT")
+    con.close()
