@@ -1,13 +1,32 @@
-"""Parse decoded reports into the staging frames of ``ingest.schema`` (interface; engine in progress)."""
+"""Parse decoded reports into the staging frames of ``ingest.schema``.
+
+``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch (across processes
+when the batch is large) and assembles one polars frame per staging table.
+"""
 
 from __future__ import annotations
 
+import os
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
+from ingest import patterns as P
 from ingest import schema
+from ingest.findings import extract_findings
+from ingest.header import Header, read_header
+from ingest.indicators import extract_indicators, table_total_score
+from ingest.money import Issue, extract_money, extract_rates, extract_staff
+from ingest.normalise import normalise
+from ingest.scores import ScoreFact, extract_deductions, extract_scores
+from ingest.segment import lines_of, sections
+
+_PARALLEL_THRESHOLD = 200
 
 
 @dataclass(frozen=True)
@@ -21,19 +40,177 @@ class ReportInput:
     manifest: Mapping[str, str] | None = None
 
 
-def parse_reports(inputs: Iterable[ReportInput]) -> dict[str, pl.DataFrame]:
-    """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``."""
-    headers = []
-    for item in inputs:
-        failed = item.failure is not None or item.text is None
-        headers.append(
-            {
-                "report_id": item.report_id,
-                "parse_status": "failed" if failed else "partial",
-                "status_reason": item.failure if failed else "parser not implemented",
-                "report_type": "other",
-            }
-        )
-    out = {name: schema.empty_frame(cols) for name, cols in schema.STAGING_TABLES.items()}
-    out["report_headers"] = schema.frame(headers, schema.REPORT_HEADERS)
+@dataclass
+class ParsedReport:
+    """Rows for every staging table, for one report."""
+
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _issue_row(report_id: str, issue: Issue) -> dict[str, Any]:
+    return {"report_id": report_id, "code": issue.code, "severity": issue.severity,
+            "message": issue.message, "snippet": issue.snippet[:300], "source_start": issue.start}
+
+
+def _provenance(text: str, start: int, end: int) -> dict[str, Any]:
+    return {"source_text": text[start:end], "source_start": start, "source_end": end}
+
+
+def _failed(item: ReportInput, reason: str, header: Header | None = None) -> ParsedReport:
+    parsed = ParsedReport()
+    header = header or Header()
+    parsed.rows["report_headers"].append(_header_row(item.report_id, header, "failed", reason, None))
+    return parsed
+
+
+def _header_row(report_id: str, header: Header, status: str, reason: str | None,
+                chars: int | None) -> dict[str, Any]:
+    return {
+        "report_id": report_id, "title": header.title, "report_type": header.report_type,
+        "fiscal_year": header.fiscal_year, "department_name": header.department_name,
+        "department_type": header.department_type, "admin_level": header.admin_level,
+        "province": header.province, "city": header.city, "county": header.county,
+        "header_source": header.header_source, "parse_status": status, "status_reason": reason,
+        "text_chars": chars,
+    }
+
+
+def _is_performance_report(header: Header, text: str, has_facts: bool) -> bool:
+    """A title naming a performance evaluation, or performance vocabulary together with stated facts."""
+    if header.title and P.TITLE_KEYWORDS.search(header.title):
+        return True
+    return has_facts and len(P.PERFORMANCE_VOCABULARY.findall(text)) >= 3
+
+
+def _conflicts(report_id: str, text: str, keyed: dict[tuple, list[tuple[Decimal | None, int]]],
+               what: str) -> list[dict[str, Any]]:
+    """A parse issue for every key stated with different values in one report."""
+    out = []
+    for key, values in keyed.items():
+        distinct = {v for v, _ in values if v is not None}
+        if len(distinct) > 1:
+            pos = values[0][1]
+            out.append(_issue_row(report_id, Issue(
+                f"conflicting_{what}", "warn",
+                f"{'/'.join(str(k) for k in key)} stated with different values "
+                f"{', '.join(str(v) for v in sorted(distinct))}; left NULL in the marts",
+                text[pos:pos + 120], pos)))
     return out
+
+
+def parse_report(item: ReportInput) -> ParsedReport:
+    """Parse one report into staging rows. Never raises on bad input: failures become rows."""
+    if item.failure or item.text is None:
+        return _failed(item, item.failure or "no text")
+    text = normalise(item.text)
+    if not text.strip():
+        return _failed(item, "empty file")
+    lines = lines_of(text)
+    found_sections = sections(text, lines)
+    header = read_header(text, lines, item.manifest)
+    money, issues = extract_money(text)
+    measures = extract_rates(text) + extract_staff(text)
+    scores = extract_scores(text)
+    table_score = table_total_score(text, lines)
+    if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
+        scores = [s for s in scores if s.score_item != "total"]
+        scores.insert(0, ScoreFact("total", table_score[0], None, None, False, table_score[1], table_score[2]))
+    indicators = extract_indicators(text, lines, found_sections)
+    findings = extract_findings(text, found_sections)
+    if not _is_performance_report(header, text, bool(money or scores)):
+        return _failed(item, "not a performance report: no title or figures of a budget-performance "
+                             "self-evaluation were found", header)
+
+    rid = item.report_id
+    parsed = ParsedReport()
+    rows = parsed.rows
+    rows["report_texts"].append({"report_id": rid, "normalised_text": text})
+    for f in money:
+        rows["money_facts"].append({
+            "report_id": rid, "side": f.side, "item": f.item, "fund_scope": f.fund_scope,
+            "amount_wan_yuan": f.amount_wan_yuan, "unit": f.unit, "amount_text": f.amount_text,
+            **_provenance(text, f.start, f.end)})
+    for m in measures:
+        rows["measure_facts"].append({"report_id": rid, "measure": m.measure, "value": m.value,
+                                      "unit": m.unit, **_provenance(text, m.start, m.end)})
+    for s in scores:
+        rows["score_facts"].append({"report_id": rid, "score_item": s.score_item, "score": s.score,
+                                    "max_score": s.max_score, "rating": s.rating, "is_derived": s.is_derived,
+                                    **_provenance(text, s.start, s.end)})
+    for ind in indicators:
+        rows["indicator_facts"].append({
+            "report_id": rid, "indicator_name": ind.name, "indicator_level1": ind.level1,
+            "indicator_level2": ind.level2, "target_text": ind.target_text, "actual_text": ind.actual_text,
+            "target_value": ind.target_value, "actual_value": ind.actual_value, "unit": ind.unit,
+            "weight": ind.weight, "score": ind.score, **_provenance(text, ind.start, ind.end)})
+    for fd in findings:
+        rows["findings"].append({"report_id": rid, "kind": fd.kind, "seq": fd.seq, "text": fd.text,
+                                 "source_start": fd.start, "source_end": fd.end})
+    for seq, (reason, start, end) in enumerate(extract_deductions(text), start=1):
+        rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
+                                 "source_start": start, "source_end": end})
+    rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+
+    money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
+    for f in money:
+        money_keys[(f.side, f.item, f.fund_scope)].append((f.amount_wan_yuan, f.start))
+    score_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
+    for s in scores:
+        score_keys[(s.score_item,)].append((s.score, s.start))
+    measure_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
+    for m in measures:
+        measure_keys[(m.measure,)].append((m.value, m.start))
+    rows["parse_issues"].extend(_conflicts(rid, text, money_keys, "figures"))
+    rows["parse_issues"].extend(_conflicts(rid, text, score_keys, "scores"))
+    rows["parse_issues"].extend(_conflicts(rid, text, measure_keys, "measures"))
+
+    missing = _missing(header, found_sections, money, scores)
+    for reason in missing:
+        rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
+                                                          text[:120], 0)))
+    status = "partial" if missing else "ok"
+    rows["report_headers"].append(_header_row(rid, header, status, "; ".join(missing) or None, len(text)))
+    return parsed
+
+
+def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:
+    """What an expected report states that this one does not (each reason actionable)."""
+    missing = []
+    if header.department_name is None:
+        missing.append("no department name in the title, form fields or body; add it to manifest.csv")
+    if header.fiscal_year is None:
+        missing.append("no fiscal year in the title or body; add it to manifest.csv")
+    if not money:
+        missing.append("no budget, revenue or spend figure found")
+    kinds = {s.kind for s in found_sections}
+    if "self_evaluation" not in kinds and not scores:
+        missing.append("no self-evaluation section or score found (the report may be truncated)")
+    return missing
+
+
+def _frames(parsed: Iterable[ParsedReport]) -> dict[str, pl.DataFrame]:
+    merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for report in parsed:
+        for table, rows in report.rows.items():
+            merged[table].extend(rows)
+    return {name: schema.frame(merged.get(name, []), cols) for name, cols in schema.STAGING_TABLES.items()}
+
+
+def _safe_parse(item: ReportInput) -> ParsedReport:
+    """``parse_report`` that turns an unexpected parser error into a failed row, never an exception."""
+    try:
+        return parse_report(item)
+    except Exception as exc:
+        return _failed(item, f"parser error: {type(exc).__name__}: {exc}")
+
+
+def parse_reports(inputs: Iterable[ReportInput], workers: int | None = None) -> dict[str, pl.DataFrame]:
+    """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``."""
+    batch = list(inputs)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(batch) >= _PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parsed = list(pool.map(_safe_parse, batch, chunksize=64))
+    else:
+        parsed = [_safe_parse(item) for item in batch]
+    return _frames(parsed)

@@ -1,0 +1,179 @@
+"""Money figures (budget, revenue, spend) and budget-execution rates, each with its source sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest import patterns as P
+from ingest.segment import clause_start, sentence_span
+
+_UNIT_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+_LABELS = [(side, item, re.compile(rf"(?=({pattern}))")) for side, item, pattern in P.MONEY_LABELS]
+_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something unclear found while reading, reported as a parse issue."""
+
+    code: str
+    severity: str
+    message: str
+    snippet: str
+    start: int
+
+
+@dataclass(frozen=True)
+class MoneyFact:
+    """One stated money figure, in 万元."""
+
+    side: str
+    item: str
+    fund_scope: str
+    amount_wan_yuan: Decimal
+    unit: str
+    amount_text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A stated rate or head count."""
+
+    measure: str
+    value: Decimal
+    unit: str
+    start: int
+    end: int
+
+
+def parse_number(number: str) -> tuple[Decimal, bool]:
+    """A printed number as a Decimal; the flag says its thousands separators were misplaced (31,08.53)."""
+    integer = number.split(".")[0]
+    groups = integer.split(",")
+    misplaced = len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]))
+    return Decimal(number.replace(",", "")), misplaced
+
+
+def to_wan_yuan(value: Decimal, unit: str) -> Decimal:
+    """Convert an amount in 元 / 万元 / 亿元 to 万元, exactly."""
+    return value * _UNIT_TO_WAN[unit]
+
+
+def _label_before(text: str, start: int, floor: int) -> tuple[str, str, int, int] | None:
+    """The money label nearest before ``start`` (longest when several end at the same place)."""
+    lo = max(floor, start - _WINDOW)
+    window = text[lo:start]
+    best: tuple[int, int, str, str] | None = None
+    for side, item, pattern in _LABELS:
+        for match in pattern.finditer(window):
+            label = match.group(1)
+            label_end = match.start() + len(label)
+            gap = window[label_end:]
+            if not P.LABEL_GAP.match(gap) or P.GAP_BREAKERS.search(gap):
+                continue
+            key = (label_end, len(label))
+            if best is None or key > best[:2]:
+                best = (label_end, len(label), side, item)
+    if best is None:
+        return None
+    label_end, length, side, item = best
+    return side, item, lo + label_end - length, lo + label_end
+
+
+def _fund_scope(text: str, sentence_start: int, label_start: int, label_end: int) -> str:
+    """The fund scope named in the label, else the last one named earlier in the same sentence."""
+    own = text[label_start:label_end]
+    for scope, pattern in P.FUND_SCOPES:
+        if pattern.search(own):
+            return scope
+    prefix = text[sentence_start:label_start]
+    best, where = "all_funds", -1
+    for scope, pattern in P.FUND_SCOPES:
+        for match in pattern.finditer(prefix):
+            if match.start() > where:
+                best, where = scope, match.start()
+    return best
+
+
+def _in_table(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text.startswith("|", line_start)
+
+
+def extract_money(text: str) -> tuple[list[MoneyFact], list[Issue]]:
+    """Every labelled money figure of the prose, with its side, item and fund scope."""
+    facts: list[MoneyFact] = []
+    issues: list[Issue] = []
+    for match in P.AMOUNT.finditer(text):
+        if _in_table(text, match.start()) or P.AMOUNT_QUALIFIER_AFTER.match(text[match.end():]):
+            continue
+        s_start, s_end = sentence_span(text, match.start())
+        found = _label_before(text, match.start(), s_start)
+        if found is None:
+            continue
+        side, item, label_start, label_end = found
+        subject = text[clause_start(text, label_start, s_start):label_start]
+        if P.FOREIGN_SUBJECT.search(subject) or P.RECEIVED_FUNDS.search(subject):
+            continue
+        value, misplaced = parse_number(match.group("number"))
+        if misplaced:
+            issues.append(Issue("misplaced_thousands_separator", "warn",
+                                f"amount {match.group('number')} has misplaced thousands separators; "
+                                f"read as {value}", text[s_start:s_end], match.start()))
+        facts.append(MoneyFact(
+            side=side, item=item,
+            fund_scope=_fund_scope(text, s_start, label_start, label_end),
+            amount_wan_yuan=to_wan_yuan(value, match.group("unit")),
+            unit=match.group("unit"), amount_text=match.group(0),
+            start=s_start, end=s_end,
+        ))
+    return _resolve_budget_items(facts), issues
+
+
+def _resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:
+    """年初预算 is the ``total`` when the report states no adjusted budget in that scope."""
+    scopes_with_total = {f.fund_scope for f in facts if f.side == "budget" and f.item == "total"}
+    out = []
+    for fact in facts:
+        if fact.side == "budget" and fact.item == "initial" and fact.fund_scope not in scopes_with_total:
+            fact = MoneyFact(**{**fact.__dict__, "item": "total"})
+        out.append(fact)
+    return out
+
+
+def extract_rates(text: str) -> list[Measure]:
+    """Stated budget-execution, payment and carry-over rates of the year (not goals, not periods)."""
+    out: list[Measure] = []
+    for match in P.EXECUTION_RATE.finditer(text):
+        if _in_table(text, match.start()):
+            continue
+        s_start, s_end = sentence_span(text, match.start())
+        before = text[clause_start(text, match.start(), s_start):match.start()]
+        label = match.group("label")
+        if (P.RATE_NOT_RESULT.search(match.group("gap")) or P.RATE_NOT_RESULT.search(before)
+                or P.RATE_PARTIAL_PERIOD.search(before + label)
+                or P.RATE_QUALIFIER_AFTER.match(text[match.end():])):
+            continue
+        measure = "payment_rate_pct" if "支付" in label else "execution_rate_pct"
+        out.append(Measure(measure, Decimal(match.group("value")), "%", s_start, s_end))
+    for match in P.CARRYOVER_RATE.finditer(text):
+        s_start, s_end = sentence_span(text, match.start())
+        out.append(Measure("carryover_rate_pct", Decimal(match.group("value")), "%", s_start, s_end))
+    return out
+
+
+def extract_staff(text: str) -> list[Measure]:
+    """Head counts (编制数, 在职人员, 离退休人员) and the number of internal units."""
+    out = []
+    for measure, pattern in P.STAFF:
+        for match in pattern.finditer(text):
+            if P.RATE_NOT_RESULT.search(match.group("gap")):
+                continue
+            s_start, s_end = sentence_span(text, match.start())
+            unit = "个" if measure == "internal_units" else "人"
+            out.append(Measure(measure, Decimal(match.group("value")), unit, s_start, s_end))
+    return out

@@ -1,0 +1,290 @@
+"""Every Chinese pattern the parser uses, named, each with an example line it matches.
+
+Patterns run on *normalised* text (``ingest.normalise``): full-width forms are half-width
+(``，`` → ``,``, ``：`` → ``:``, ``（`` → ``(``, ``％`` → ``%``), spaces next to Chinese are gone,
+one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import re
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+CN_NUM = "一二三四五六七八九十"
+
+# ---------------------------------------------------------------- layout (normalise / segment)
+
+# Page footers and page numbers on a line of their own: "— 2 —", "- 3 -", "第 2 页", "第2页 共9页", "2/9".
+PAGE_FOOTER = re.compile(
+    r"^\s*(?:[—–\-－~]+\s*\d{1,4}\s*[—–\-－~]+|第\s*\d{1,4}\s*页(?:\s*[,/，]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+
+# Markdown decoration: "### 一、基本情况", "**三、存在的主要问题**", "- 1. 年度总体工作".
+MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
+MD_BULLET = re.compile(r"^\s{0,6}[-*+]\s+(?=\S)")
+MD_EMPHASIS = re.compile(r"\*\*|__")
+MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+# Section / item numbering at the start of a line, by style:
+# "一、部门基本情况"  "(一)部门职能"  "1.负责…" / "1、预算编制"  "(1)收文处理率"  "①…"  "一是…"
+ENUM_STYLES: dict[str, re.Pattern[str]] = {
+    "cn": re.compile(rf"^[{CN_NUM}]{{1,3}}\s*[、.](?!\d)"),
+    "paren_cn": re.compile(rf"^\(\s*[{CN_NUM}]{{1,3}}\s*\)"),
+    "arabic": re.compile(r"^\d{1,2}\s*(?:[、]|\.(?!\d))"),
+    "paren_arabic": re.compile(r"^\(\s*\d{1,2}\s*\)"),
+    "circled": re.compile(r"^[①-⑳]"),
+    "shi": re.compile(rf"^(?:第)?[{CN_NUM}]{{1,3}}是"),
+    "chapter": re.compile(rf"^第[{CN_NUM}\d]{{1,3}}[部分章节条]"),
+}
+# Inline enumeration inside one paragraph: "一是…;二是…;三是…".
+INLINE_SHI = re.compile(rf"(?:^|(?<=[。;:,]))\s*(?:第)?([{CN_NUM}]{{1,3}})是")
+
+# Attachment label above a title: "附件 2", "附件3:".
+ATTACHMENT = re.compile(r"^\s*附件\s*\d{0,2}\s*[:]?\s*$")
+# The same label run into a title line: "附件2:2023年度…报告", "附件22023年度…报告".
+TITLE_ATTACHMENT_PREFIX = re.compile(r"^\s*附件\s*\d{0,2}\s*[:]?\s*(?=(?:19|20)\d{2}\s*年|[^\d])")
+
+# Sentence end (a fact's source sentence runs between these): "…执行率为 99.84%。"
+SENTENCE_END = re.compile(r"[。!?;\n]")
+CLAUSE_BOUNDARY = re.compile(r"[。!?;,:\n]|(?<!\d),|,(?!\d)")
+
+# ---------------------------------------------------------------- header
+
+# Report title line: "2023年度广州市人民政府办公厅部门整体支出绩效自评报告".
+TITLE_KEYWORDS = re.compile(r"绩效(?:自评|自我评价|评价|评估)(?:情况)?的?(?:报告|结果)|自评报告")
+# Year then department then kind: "2023年度中国共产党广州市番禺区委员会办公室部门整体支出绩效自评报告".
+TITLE_YEAR_FIRST = re.compile(
+    r"^(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?P<name>.*?)"
+    r"(?:关于)?(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|部门|单位)?"
+    r"(?:预算)?绩效(?:自评|自我评价|评价|评估)"
+)
+# Department then year: "广州市财政局2023年度部门整体支出绩效自评报告", "XX局关于2023年度…的报告".
+TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?")
+# Form field: "部门(单位)名称:广州市海珠区人民政府办公室", "单位名称:XX局".
+FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
+FORM_YEAR = re.compile(r"(?:评价|自评|预算|所属)年度\s*[:]\s*(?P<year>(?:19|20)\d{2})")
+# Years stated as the evaluated budget year in the body: "2024年度一般公共预算…".
+BODY_FISCAL_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年度")
+# Self-references that name the department by its short form: "省政府办公厅", "区委办公室", "市财政局".
+SELF_REFERENCE = re.compile(
+    rf"(?P<level>省|市|区|县|旗|镇|乡|街道)(?P<org>政府办公厅|政府办公室|委办公厅|委办公室|人大常委会办公厅"
+    rf"|人大常委会办公室|政协办公厅|政协办公室|[{CJK}]{{2,6}}?(?:局|委员会|办公室))"
+)
+# Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
+NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
+PROVINCE_SUFFIX = re.compile(rf"^[{CJK}]{{2,8}}?(?:省|自治区|特别行政区)")
+MUNICIPALITY = re.compile(r"^(?:北京市|天津市|上海市|重庆市)")
+PREFECTURE_SUFFIX = re.compile(rf"^[{CJK}]{{2,10}}?(?:自治州|地区|盟|市)")
+COUNTY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|新区|区|县|旗|市)")
+TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
+# Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
+NOT_A_PLACE = re.compile(r"城市|都市|社区|园区|辖区|片区|景区|城区|人民|政府|委员|管理")
+
+# Department kinds, by the end of the full name (first match wins).
+DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("npc_standing_committee_office", re.compile(r"(?:人民代表大会常务委员会|人大常委会)办公(?:厅|室)$")),
+    ("cppcc_office", re.compile(r"(?:政治协商会议|政协).*委员会办公(?:厅|室)$|政协办公(?:厅|室)$")),
+    ("party_committee_office", re.compile(r"(?:中国共产党|中共).*委员会办公(?:厅|室)$|[市区县省]委办公(?:厅|室)$")),
+    ("government_office", re.compile(r"人民政府办公(?:厅|室)$|政府办公(?:厅|室)$")),
+    ("finance_bureau", re.compile(r"财政(?:局|厅)$")),
+    ("education_bureau", re.compile(r"教育(?:局|厅)$")),
+    ("health_commission", re.compile(r"卫生健康(?:委员会|局)$|卫生(?:局|厅)$")),
+    ("public_security_bureau", re.compile(r"公安(?:局|厅)$")),
+    ("civil_affairs_bureau", re.compile(r"民政(?:局|厅)$")),
+    ("natural_resources_bureau", re.compile(r"自然资源(?:局|厅)|规划和自然资源局$")),
+    ("human_resources_bureau", re.compile(r"人力资源和社会保障(?:局|厅)$")),
+    ("development_reform_commission", re.compile(r"发展和改革(?:委员会|局)$")),
+    ("justice_bureau", re.compile(r"司法(?:局|厅)$")),
+    ("audit_bureau", re.compile(r"审计(?:局|厅)$")),
+    ("court", re.compile(r"人民法院$")),
+    ("procuratorate", re.compile(r"人民检察院$")),
+    ("street_office", re.compile(r"街道办事处$")),
+    ("township_government", re.compile(r"(?:镇|乡)人民政府$")),
+)
+# Expanding a short self-reference into a full name: "政府办公厅" → "人民政府办公厅".
+ORG_EXPANSIONS: dict[str, str] = {
+    "政府办公厅": "人民政府办公厅",
+    "政府办公室": "人民政府办公室",
+    "人大常委会办公厅": "人民代表大会常务委员会办公厅",
+    "人大常委会办公室": "人民代表大会常务委员会办公室",
+}
+
+# Report kind, from the title (or the opening lines when there is no title).
+REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效|部门绩效(?:自评|评价)")
+REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效")
+# Any performance-report vocabulary at all (else: "not a performance report").
+PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支出率")
+
+# ---------------------------------------------------------------- money
+
+# An amount with its unit: "30,266.62 万元", "2180.24万元", "31,08.53万元", "1.2亿元", "5,000元".
+AMOUNT = re.compile(
+    r"(?<![\d.,])(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
+)
+# What follows an amount that makes it a threshold, not a figure: "500 万元以上", "2亿元左右".
+AMOUNT_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|以内|左右|上下|余|多|起)")
+# Words between a label and its amount that keep the pair: "支出总额达到了 X 万元", "预算数为 X 万元".
+LABEL_GAP = re.compile(rf"^[{CJK}\s:()]{{0,10}}$")
+# Words in the gap that break the pair: "年初预算 500 万元以上财政资金…" is a threshold.
+GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中")
+
+# Labels of money figures: (side, item, pattern). Checked nearest-first before an amount;
+# the longest label ending closest to the amount wins.
+MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
+    # "年初预算数 2,000 万元"
+    ("budget", "initial", r"年初预算(?:数|金额|资金)?"),
+    # "全年预算数 3,089.8 万元", "调整后预算 120 万元", "年度预算 18,485.9 万元", "预算总额"
+    ("budget", "total", r"全年预算(?:数|金额|资金)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
+     r"|全年(?:财政)?预算安排|年度部门预算|部门预算(?:总额|数)"),
+    # "一般公共预算财政预算 18,485.9 万元", "政府性基金预算 0 万元"
+    ("budget", "total", r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政)?(?:预算)?(?:拨款)?(?:数)?"),
+    # "本年收入 25,681.19 万元", "收入总额 2180.24 万元", "收入合计"
+    ("budget", "revenue_total", r"本年(?:度)?收入(?:合计|总额)?|收入(?:总额|合计)|全年收入"),
+    # "总收入 3,089.8 万元" (may include carry-over: kept apart)
+    ("budget", "revenue_grand_total", r"总收入|收入总计"),
+    # "财政拨款收入 2180.24 万元"
+    ("budget", "fiscal_appropriation_revenue", r"财政拨款收入"),
+    # "其他收入 0 万元"
+    ("budget", "other_revenue", r"其他收入"),
+    # "年初结转和结余 2,942.82 万元"
+    ("budget", "carryover_begin", r"年初(?:结转)?(?:和|及)?结余(?:资金)?|年初结转(?:资金)?"),
+    # "年末结转和结余 4,723.32 万元"
+    ("budget", "carryover_end", r"年末(?:结转)?(?:和|及)?结余(?:资金)?|年末结转(?:资金)?"),
+    # "支出总额 2180.24 万元", "本年支出 24,066.41 万元", "执行数 3,089.8 万元", "实际支出 18,242.27 万元"
+    ("spend", "total", r"支出(?:总额|合计)|本年(?:度)?支出(?:合计|总额)?|全年支出|执行数|实际支出(?:数|金额)?"
+     r"|决算(?:支出)?数|(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政拨款)?支出|预算支出数"),
+    # "总支出 3,089.8 万元" (may include carry-over: kept apart)
+    ("spend", "grand_total", r"总支出|支出总计"),
+    # "基本支出 1900.21 万元"
+    ("spend", "basic", r"基本支出"),
+    # "项目支出 280.03 万元"
+    ("spend", "project", r"项目支出"),
+    # "政府采购支出总额 57.05 万元"
+    ("spend", "procurement", r"政府采购(?:支出|金额|合同金额)(?:总额)?"),
+    # "财政拨款支出 2180.24 万元"
+    ("spend", "fiscal_appropriation", r"财政拨款支出"),
+)
+# Fund scopes: "一般公共预算支出 30,266.62 万元" → general_public_budget.
+FUND_SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("general_public_budget", re.compile(r"一般公共预算")),
+    ("government_fund_budget", re.compile(r"政府性基金")),
+    ("state_capital_budget", re.compile(r"国有资本经营")),
+)
+# Words before a figure that make it someone else's (a project's, a sub-unit's): "XX项目预算 300 万元".
+FOREIGN_SUBJECT = re.compile(r"项目(?!支出)|专项(?:资金|经费)|经费|二级单位|下属单位|某")
+# Words before a figure that make it received funds, not spend: "到位资金 200 万元".
+RECEIVED_FUNDS = re.compile(r"到位|下达|拨付|追加|调减|调增")
+
+# ---------------------------------------------------------------- rates
+
+# Execution-rate wordings: "年度平均执行率为 99.84%", "支出进度 98.7%", "完成预算的 95.53%".
+EXECUTION_RATE = re.compile(
+    r"(?P<label>(?:预算)?执行率|支出率|支出进度|完成预算的|预算完成率|资金使用率|执行进度|整体支付率|支付率|支付进度)"
+    r"(?P<gap>[^\d%。;,]{0,6}?)(?P<value>\d+(?:\.\d+)?)\s*%"
+)
+# A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".
+RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|达到?|未能|力争|要求|应|≥|>=|≤")
+RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
+# Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
+RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
+# Carry-over rate: "年末结转结余率仅为 0.3%".
+CARRYOVER_RATE = re.compile(r"结转结余率[^\d%。;,]{0,6}?(?P<value>\d+(?:\.\d+)?)\s*%")
+
+# ---------------------------------------------------------------- scores
+
+# A score: "自评得分为 98.98 分", "评分为 97.8 分", "综合得分 90 分", "得分为 85 分".
+SCORE = re.compile(
+    r"(?P<label>自评得分|自评分数|评价得分|综合得分|总得分|总分|评分|得分)"
+    r"(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分"
+)
+# A part with its score: "预算管理 18 分(满分 20 分)", "履职效能 50 分".
+PART_SCORE = re.compile(rf"(?P<part>[{CJK}]{{2,10}})\s*(?P<value>\d{{1,3}}(?:\.\d{{1,2}})?)\s*分")
+# A stated maximum: "(满分 20 分)", "满分为100分".
+MAX_SCORE = re.compile(r"满分(?:为|是)?\s*(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分")
+# Words that make a number of points a weight or a deduction, not a score: "分值 20 分", "扣 2 分".
+NOT_A_SCORE = re.compile(r"分值|权重|满分|扣|减|加分|合计分|总分值|标准分")
+# Known score parts (一级/二级指标) and their keys.
+SCORE_PARTS: dict[str, str] = {
+    "履职效能": "performance_effectiveness",
+    "管理效率": "management_efficiency",
+    "整体效能": "overall_effectiveness",
+    "预算编制": "budget_preparation",
+    "预算执行": "budget_execution",
+    "预算管理": "budget_management",
+    "信息公开": "information_disclosure",
+    "绩效管理": "performance_management",
+    "采购管理": "procurement_management",
+    "资产管理": "asset_management",
+    "运行成本": "operating_cost",
+    "决策": "decision",
+    "过程": "process",
+    "产出": "output",
+    "效益": "benefit",
+    "满意度": "satisfaction",
+}
+# The first-level parts that make up a total when both are stated (standard framework).
+TOTAL_PARTS: frozenset[str] = frozenset({"performance_effectiveness", "management_efficiency"})
+# A rating: "绩效评级为“优”", "评价等级:良好", "自评等级为优秀".
+RATING = re.compile(
+    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|等级|评级)\s*(?:为|是|:)?\s*"
+    r"[“\"'「]?(?P<rating>不合格|优秀|良好|合格|一般|中等|优|良|中|差)[”\"'」]?"
+)
+RATING_MAP: dict[str, str] = {
+    "优秀": "优", "优": "优", "良好": "良", "良": "良",
+    "合格": "中", "一般": "中", "中等": "中", "中": "中", "不合格": "差", "差": "差",
+}
+# Deduction reasons: "扣分原因主要是…", "主要是采购管理中合同备案时效性有待加强".
+DEDUCTION = re.compile(r"(?:扣分(?:原因|情况|事项)?(?:主要)?(?:是|为|:)|失分(?:原因)?(?:主要)?(?:是|为))(?P<reason>[^。]+)")
+
+# ---------------------------------------------------------------- indicators
+
+PERCENT = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于|不高于|大于|小于|达到?)?\s*(?P<value>\d+(?:\.\d+)?)\s*%")
+# A count with its unit: "14884 份", "12 次".
+COUNT = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>份|次|件|篇|期|个|项|人次|场|条|家|天|日)")
+# Where the stated target is: "预期全年收文处理率达 95%", "年度目标值≥40%", "年度指标值:≥95%".
+TARGET_CUE = re.compile(r"预期|年度目标值?|目标值|计划|年度指标值|指标值|预计")
+# Where the result starts: "实际全年共办理公文…", "实际完成42.3%", "完成值".
+ACTUAL_CUE = re.compile(r"实际|完成值|实际完成值?")
+# An indicator name: ends like a measurable quantity: "收文处理率", "信息工作完成质量", "…落实情况".
+INDICATOR_NAME = re.compile(r"(?:率|度|质量|情况|数|量|次数|覆盖面|满意度|时效|效能|效率|性)$")
+# Names that count things (a plain count may be their value): "发文数量", "接待次数".
+COUNT_NAME = re.compile(r"(?:数|数量|次数|件数|篇数|人数|批次)$")
+# Table header cells: "三级指标", "年度指标值", "实际完成值", "分值", "得分".
+TABLE_NAME_HEADER = re.compile(r"^(?:三级指标|二级指标|指标名称|绩效指标|指标内容|指标)$")
+TABLE_TARGET_HEADER = re.compile(r"年度指标值|目标值|指标值|预期值|年度目标|计划值|预期目标")
+TABLE_ACTUAL_HEADER = re.compile(r"实际完成值|实际完成|完成值|实际值|实际完成情况|完成情况|实际")
+TABLE_WEIGHT_HEADER = re.compile(r"^(?:分值|权重|满分)$")
+TABLE_SCORE_HEADER = re.compile(r"^(?:得分|自评得分|评分)$")
+TABLE_LEVEL1_HEADER = re.compile(r"^一级指标$")
+TABLE_LEVEL2_HEADER = re.compile(r"^二级指标$")
+TABLE_HEADER_CELL = re.compile(
+    r"^(?:一级指标|二级指标|三级指标|指标名称|绩效指标|年度指标值|目标值|指标值|预期值|实际完成值|实际完成|完成值"
+    r"|实际值|分值|权重|得分|自评得分|偏差原因.*|未完成原因.*|备注|评分)$"
+)
+
+# ---------------------------------------------------------------- staff and structure
+
+# "编制数 50 人", "核定编制 45 名", "实有人数 38 人", "在职人员 39 人", "离退休人员合计 13 人".
+STAFF: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("staff_authorized", re.compile(r"(?<!机构)(?:核定编制|编制数|编制人数|人员编制)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
+    ("staff_in_service", re.compile(r"(?:在职人员|在职人数|实有人数|实有人员|在编人员|在职职工)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
+    ("staff_retired", re.compile(r"(?:离退休人员|离退休人数|退休人员)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
+    ("internal_units", re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个")),
+)
+
+# ---------------------------------------------------------------- sections
+
+# Standard sections, by words in their heading (first match wins).
+SECTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("measures", re.compile(r"改进措施|整改|下一步|改进意见|意见建议|有关建议|工作建议|改进方向")),
+    ("problems", re.compile(r"存在(?:的)?(?:主要)?问题|问题及原因|主要问题|存在不足")),
+    ("duties", re.compile(r"部门职能|主要职责|职能职责|部门职责|单位职责|工作职责")),
+    ("self_evaluation", re.compile(r"自评结论|自评情况|评价结论|自评结果|绩效自评|评价结果")),
+    ("effectiveness", re.compile(r"履职效能|绩效目标(?:完成|实现)|指标完成|产出指标|效益指标|产出|效益")),
+    ("efficiency", re.compile(r"管理效率")),
+    ("finance", re.compile(r"收支|支出情况|预算完成|预算执行情况|资金情况|收入支出|资金使用")),
+    ("basic_info", re.compile(r"基本情况|部门概况|单位概况|部门情况|机构设置|人员情况")),
+)

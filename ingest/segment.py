@@ -1,0 +1,169 @@
+"""Structure of a normalised report: lines, sentences, headings, standard sections and list items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest import patterns as P
+
+_HEAD_END = re.compile(r"[。:]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph line of the normalised text, with its offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A numbered heading: its style rank (1 = outermost), title and where its body starts."""
+
+    line: Line
+    style: str
+    rank: int
+    title: str
+    body_start: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading with everything up to the next heading of the same or an outer rank."""
+
+    heading: Heading
+    kind: str | None
+    end: int
+
+    @property
+    def start(self) -> int:
+        return self.heading.line.start
+
+    @property
+    def body_start(self) -> int:
+        return self.heading.body_start
+
+
+def lines_of(text: str) -> list[Line]:
+    """Split normalised text into lines with offsets."""
+    out, pos = [], 0
+    for chunk in text.split("\n"):
+        out.append(Line(pos, pos + len(chunk), chunk))
+        pos += len(chunk) + 1
+    return out
+
+
+def enumerator_style(text: str) -> str | None:
+    """The numbering style a line opens with (``cn``, ``paren_cn``, ``arabic`` …), if any."""
+    for style, pattern in P.ENUM_STYLES.items():
+        if pattern.match(text):
+            return style
+    return None
+
+
+def sentence_span(text: str, pos: int) -> tuple[int, int]:
+    """Offsets of the sentence around ``pos`` (ends at 。!?; or a line end, inclusive of 。)."""
+    start = pos
+    while start > 0 and text[start - 1] not in "。!?;\n":
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] not in "。!?;\n":
+        end += 1
+    if end < len(text) and text[end] != "\n":
+        end += 1
+    return start, end
+
+
+def clause_start(text: str, pos: int, floor: int = 0) -> int:
+    """Start of the clause holding ``pos``: after the last 。;:, (not a thousands comma) before it."""
+    i = pos
+    while i > floor:
+        ch = text[i - 1]
+        if ch in "。!?;:\n":
+            return i
+        if ch == "," and not (i - 2 >= 0 and text[i - 2].isdigit() and i < len(text) and text[i].isdigit()):
+            return i
+        i -= 1
+    return floor
+
+
+def headings(lines: list[Line]) -> list[Heading]:
+    """Numbered headings, ranked by the order in which their numbering styles first appear."""
+    ranks: dict[str, int] = {}
+    out = []
+    for line in lines:
+        style = enumerator_style(line.text)
+        if style is None or style == "shi":
+            continue
+        marker = P.ENUM_STYLES[style].match(line.text)
+        assert marker is not None
+        rest = line.text[marker.end():]
+        stop = _HEAD_END.search(rest)
+        if stop is None:
+            if len(rest) > 40:
+                continue
+            title, body_start = rest, line.end + 1
+        else:
+            if stop.start() > 25:
+                continue
+            title, body_start = rest[: stop.start()], line.start + marker.end() + stop.end()
+        rank = ranks.setdefault(style, len(ranks) + 1)
+        out.append(Heading(line, style, rank, title.strip(), body_start))
+    return out
+
+
+def classify(title: str) -> str | None:
+    """The standard section a heading title names (``problems``, ``measures`` …), by meaning."""
+    for kind, pattern in P.SECTION_KINDS:
+        if pattern.search(title):
+            return kind
+    return None
+
+
+def sections(text: str, lines: list[Line] | None = None) -> list[Section]:
+    """Every heading as a section reaching to the next heading of the same or an outer rank."""
+    found = headings(lines if lines is not None else lines_of(text))
+    out = []
+    for i, head in enumerate(found):
+        end = len(text)
+        for later in found[i + 1:]:
+            if later.rank <= head.rank:
+                end = later.line.start
+                break
+        out.append(Section(head, classify(head.title), end))
+    return out
+
+
+def items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Enumerated items of a body (numbered lines, inline 一是…二是…), else its paragraphs."""
+    body_lines = [ln for ln in lines_of(text[start:end]) if ln.text.strip()]
+    body_lines = [Line(ln.start + start, ln.end + start, ln.text) for ln in body_lines]
+    if not body_lines:
+        return []
+    by_style: dict[str, list[Line]] = {}
+    for ln in body_lines:
+        style = enumerator_style(ln.text)
+        if style:
+            by_style.setdefault(style, []).append(ln)
+    chosen = next((s for s, lns in by_style.items() if len(lns) >= 2), None)
+    if chosen:
+        starts = [ln.start for ln in by_style[chosen]]
+        bounds = [*starts[1:], body_lines[-1].end]
+        return [(s, _rstrip(text, s, e)) for s, e in zip(starts, bounds, strict=True)]
+    body = text[start:end]
+    inline = list(P.INLINE_SHI.finditer(body))
+    if len(inline) >= 2:
+        starts = [start + m.start(1) for m in inline]
+        bounds = [*starts[1:], _rstrip(text, start, end)]
+        return [(s, _rstrip(text, s, e)) for s, e in zip(starts, bounds, strict=True)]
+    return [(ln.start, ln.end) for ln in body_lines]
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    """Move ``end`` back over whitespace and separators so an item does not end on ; or a newline."""
+    while end > start and text[end - 1] in " \n;,":
+        end -= 1
+    return end
