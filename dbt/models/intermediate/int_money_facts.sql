@@ -1,0 +1,40 @@
+-- Money figures of reports that may contribute facts, with the report's keys, a stable fact_id, the
+-- primary flag (when a report states several figures for one side/item/fund_scope, the first by
+-- source_start is primary) and the printing tolerance (half a unit of the last printed decimal).
+with facts as (
+    select
+        money.*,
+        row_number() over (
+            partition by money.report_id, money.side, money.item, money.fund_scope
+            order by money.source_start nulls last, money.source_end nulls last, money.amount_wan_yuan
+        ) as seq,
+        money.amount_wan_yuan
+        * (case money.printed_unit when '元' then 10000 when '亿元' then 0.0001 else 1 end)
+            as amount_in_printed_unit
+    from {{ ref('stg_money_facts') }} as money
+),
+
+reports as (
+    select * from {{ ref('int_reports') }} where has_facts
+)
+
+select
+    md5(concat_ws('|', facts.report_id, facts.side, facts.item, facts.fund_scope, facts.seq)) as fact_id,
+    facts.report_id,
+    reports.department_key,
+    reports.fiscal_year,
+    facts.side,
+    facts.item,
+    facts.fund_scope,
+    facts.amount_wan_yuan,
+    facts.printed_unit,
+    facts.amount_text,
+    facts.source_text,
+    facts.source_start,
+    facts.source_end,
+    facts.seq,
+    facts.seq = 1 as is_primary,
+    {{ half_unit(printed_decimals('facts.amount_text', 'facts.amount_in_printed_unit'),
+                 unit_in_wan_yuan('facts.printed_unit')) }} as tolerance_wan_yuan
+from facts
+inner join reports on facts.report_id = reports.report_id

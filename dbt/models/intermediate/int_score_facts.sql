@@ -1,0 +1,76 @@
+-- Scores of reports that may contribute facts, mapped to the indicator framework (score_item =
+-- indicator_key), plus a derived total (is_derived) for reports that state every first-level part of
+-- the framework but no total. Parts are first-level framework items (履职效能, 管理效率).
+with reports as (
+    select * from {{ ref('int_reports') }} where has_facts
+),
+
+framework as (
+    select * from {{ ref('dim_indicator') }}
+),
+
+stated as (
+    select
+        scores.*,
+        row_number() over (
+            partition by scores.report_id, scores.score_item
+            order by scores.source_start nulls last, scores.source_end nulls last, scores.score
+        ) as seq
+    from {{ ref('stg_score_facts') }} as scores
+    inner join reports on scores.report_id = reports.report_id
+),
+
+first_level as (
+    select count(*) as part_count from framework where indicator_level = 1
+),
+
+derived_totals as (
+    select
+        stated.report_id,
+        'total' as score_item,
+        cast(sum(stated.score) as decimal(6, 2)) as score,
+        cast(sum(stated.max_score) as decimal(6, 2)) as max_score,
+        cast(null as varchar) as rating,
+        true as is_derived,
+        cast(null as varchar) as source_text,
+        cast(null as bigint) as source_start,
+        cast(null as bigint) as source_end,
+        1 as seq
+    from stated
+    inner join framework on stated.score_item = framework.indicator_key and framework.indicator_level = 1
+    where stated.seq = 1
+        and stated.report_id not in (select report_id from stated where score_item = 'total')
+    group by stated.report_id
+    having count(*) = (select part_count from first_level)
+),
+
+all_scores as (
+    select
+        report_id, score_item, score, max_score, rating, is_derived,
+        source_text, source_start, source_end, seq
+    from stated
+    union all
+    select * from derived_totals
+)
+
+select
+    md5(concat_ws('|', all_scores.report_id, all_scores.score_item, all_scores.seq)) as fact_id,
+    all_scores.report_id,
+    reports.department_key,
+    reports.fiscal_year,
+    all_scores.score_item,
+    all_scores.score,
+    all_scores.max_score,
+    all_scores.rating,
+    all_scores.is_derived,
+    framework.indicator_key,
+    framework.indicator_level,
+    all_scores.source_text,
+    all_scores.source_start,
+    all_scores.source_end,
+    all_scores.seq,
+    all_scores.seq = 1 as is_primary,
+    {{ half_unit(value_decimals('all_scores.score')) }} as tolerance
+from all_scores
+inner join reports on all_scores.report_id = reports.report_id
+left join framework on all_scores.score_item = framework.indicator_key

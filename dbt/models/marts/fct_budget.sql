@@ -1,0 +1,16 @@
+select
+    fact_id,
+    report_id,
+    department_key,
+    fiscal_year,
+    item,
+    fund_scope,
+    amount_wan_yuan,
+    printed_unit,
+    amount_text,
+    is_primary,
+    source_text,
+    source_start,
+    source_end
+from {{ ref('int_money_facts') }}
+where side = 'budget'

@@ -1,0 +1,20 @@
+select
+    fact_id,
+    report_id,
+    department_key,
+    fiscal_year,
+    indicator_name,
+    indicator_level1,
+    indicator_level2,
+    target_value,
+    actual_value,
+    unit,
+    target_text,
+    actual_text,
+    weight,
+    score,
+    indicator_key,
+    source_text,
+    source_start,
+    source_end
+from {{ ref('int_indicator_facts') }}

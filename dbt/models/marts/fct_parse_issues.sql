@@ -1,0 +1,15 @@
+-- Parse issues of every report, failed ones included: they say why a report is failed or partial.
+select
+    md5(concat_ws('|', issues.report_id, issues.issue_code, issues.source_start,
+        row_number() over (partition by issues.report_id order by issues.source_start, issues.issue_code,
+            issues.message))) as issue_id,
+    issues.report_id,
+    reports.department_key,
+    reports.fiscal_year,
+    issues.issue_code,
+    issues.severity,
+    issues.message,
+    issues.snippet,
+    issues.source_start
+from {{ ref('stg_parse_issues') }} as issues
+inner join {{ ref('int_reports') }} as reports on issues.report_id = reports.report_id

@@ -1,0 +1,52 @@
+{{ config(tags=['post_quality']) }}
+
+-- One row per department and fiscal year from the report chosen by int_report_versions
+-- (department_overall first, then latest ingested_at, source_file, report_id); figures by the rules of
+-- int_report_figures; quality_status = worst severity of that report's quality issues.
+with latest as (
+    select report_id from {{ ref('int_report_versions') }} where version_rank = 1
+),
+
+quality as (
+    select
+        report_id,
+        case
+            when bool_or(severity = 'error') then 'fail'
+            when bool_or(severity = 'warn') then 'warn'
+        end as quality_status
+    from {{ ref('quality_issues') }}
+    group by report_id
+)
+
+select
+    departments.department_key,
+    departments.department_name,
+    departments.department_type,
+    departments.admin_level,
+    departments.province,
+    departments.city,
+    departments.county,
+    reports.fiscal_year,
+    reports.report_id,
+    reports.source_file,
+    figures.budget_total_wan_yuan,
+    figures.spend_total_wan_yuan,
+    figures.basic_spend_wan_yuan,
+    figures.project_spend_wan_yuan,
+    figures.revenue_total_wan_yuan,
+    figures.execution_rate_pct,
+    figures.execution_rate_source,
+    figures.score_total,
+    figures.score_performance_effectiveness,
+    figures.score_management_efficiency,
+    figures.rating,
+    figures.staff_authorized,
+    figures.staff_in_service,
+    figures.staff_retired,
+    figures.indicator_count,
+    coalesce(quality.quality_status, 'pass') as quality_status
+from latest
+inner join {{ ref('int_reports') }} as reports on latest.report_id = reports.report_id
+inner join {{ ref('dim_department') }} as departments on reports.department_key = departments.department_key
+inner join {{ ref('int_report_figures') }} as figures on latest.report_id = figures.report_id
+left join quality on latest.report_id = quality.report_id
