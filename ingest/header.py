@@ -148,6 +148,12 @@ def _clean_name(name: str) -> str | None:
     return name if len(name) >= 3 else None
 
 
+def department_of_project(name: str) -> str:
+    """The department part of "department + project name": up to the last organisation suffix."""
+    ends = [m.end() for m in P.ORG_SUFFIX.finditer(name)]
+    return name[: ends[-1]] if ends else name
+
+
 def fiscal_year_from_body(text: str) -> int | None:
     """The budget year the body evaluates: the most frequent 'NNNN年度' (ties: the later year)."""
     years = Counter(int(m.group("year")) for m in P.BODY_FISCAL_YEAR.finditer(text))
@@ -215,13 +221,16 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
         name = department_from_body(text)
         if name:
             source = "body"
+    kind = report_type(title, text)
+    if name and kind == "project":
+        name = department_of_project(name)
     header = Header(
         title=title,
         title_start=title_line.start if title_line else None,
         fiscal_year=year,
         department_name=name,
         header_source=source,
-        report_type=report_type(title, text),
+        report_type=kind,
     )
     if manifest:
         header = _apply_manifest(header, manifest)

@@ -104,8 +104,11 @@ def _in_table(text: str, pos: int) -> bool:
     return text.startswith("|", line_start)
 
 
-def extract_money(text: str) -> tuple[list[MoneyFact], list[Issue]]:
-    """Every labelled money figure of the prose, with its side, item and fund scope."""
+def extract_money(text: str, report_type: str = "department_overall") -> tuple[list[MoneyFact], list[Issue]]:
+    """Every labelled money figure of the prose, with its side, item and fund scope.
+
+    In a department report a figure said of a project is not the department's; in a project
+    report it is the report's own."""
     facts: list[MoneyFact] = []
     issues: list[Issue] = []
     for match in P.AMOUNT.finditer(text):
@@ -117,7 +120,8 @@ def extract_money(text: str) -> tuple[list[MoneyFact], list[Issue]]:
             continue
         side, item, label_start, label_end = found
         subject = text[clause_start(text, label_start, s_start):label_start]
-        if P.FOREIGN_SUBJECT.search(subject) or P.RECEIVED_FUNDS.search(subject):
+        foreign = P.FOREIGN_SUBJECT.search(subject) and report_type != "project"
+        if foreign or P.RECEIVED_FUNDS.search(subject):
             continue
         value, misplaced = parse_number(match.group("number"))
         if misplaced:

@@ -51,23 +51,28 @@ def _line_width(lines: list[str]) -> int:
     return lengths[min(len(lengths) - 1, int(len(lengths) * 0.8))]
 
 
-def _joins(prev: str, prev_heading: bool, nxt: str, width: int) -> bool:
-    """Whether ``nxt`` continues the paragraph of ``prev`` (a line broken by layout or OCR)."""
+def _joins(prev: str, prev_heading: bool, nxt: str, width: int, last_line: str) -> bool:
+    """Whether ``nxt`` continues the paragraph ``prev``, whose last physical line was ``last_line``."""
     if prev_heading or not prev or not nxt:
         return False
     if P.MD_TABLE_ROW.match(prev) or P.MD_TABLE_ROW.match(nxt) or P.ATTACHMENT.match(prev):
         return False
-    if prev[-1] in _SENTENCE_FINAL or starts_with_enumerator(nxt):
+    if prev[-1] in _SENTENCE_FINAL or starts_with_enumerator(nxt) or P.FORM_FIELD_LINE.match(prev):
         return False
     if P.TITLE_KEYWORDS.search(nxt) and len(nxt) < 40 and not P.TITLE_KEYWORDS.search(prev):
         return len(prev) < 40
-    if prev[-1] in _CONTINUES or (width > 0 and len(prev) >= 0.9 * width):
+    if prev[-1] in _CONTINUES:
         return True
-    return not _heading_like(prev)
+    full = width > 0 and len(last_line) >= 0.9 * width
+    if _heading_like(prev) and not (full and not P.TITLE_KEYWORDS.search(prev)):
+        return False
+    return True
 
 
 def _heading_like(line: str) -> bool:
-    """A heading, title or table cell: numbered and short, or short with no punctuation."""
+    """A heading, title or table cell: a report title, numbered and short, or short with no punctuation."""
+    if P.TITLE_KEYWORDS.search(line) and len(line) <= 60 and not re.search(r"[,;。]", line):
+        return True
     if starts_with_enumerator(line):
         return len(line) <= 40 and "。" not in line
     return len(line) <= 20 and not re.search(r"[,;:。、]", line)
@@ -90,16 +95,16 @@ def normalise(text: str) -> str:
         cleaned.append(_clean_line(raw))
     width = _line_width([line for line, _ in cleaned])
     paragraphs: list[str] = []
-    current, current_heading = "", False
+    current, current_heading, last_line = "", False, ""
     for line, is_heading in cleaned:
         if not line:
             continue
-        if current and not is_heading and _joins(current, current_heading, line, width):
-            current = _glue(current, line)
+        if current and not is_heading and _joins(current, current_heading, line, width, last_line):
+            current, last_line = _glue(current, line), line
             continue
         if current:
             paragraphs.append(current)
-        current, current_heading = line, is_heading
+        current, current_heading, last_line = line, is_heading, line
     if current:
         paragraphs.append(current)
     return "\n".join(paragraphs)

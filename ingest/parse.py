@@ -108,7 +108,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     lines = lines_of(text)
     found_sections = sections(text, lines)
     header = read_header(text, lines, item.manifest)
-    money, issues = extract_money(text)
+    money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_staff(text)
     scores = extract_scores(text)
     table_score = table_total_score(text, lines)

@@ -65,6 +65,8 @@ TITLE_YEAR_FIRST = re.compile(
 TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?")
 # Form field: "部门(单位)名称:广州市海珠区人民政府办公室", "单位名称:XX局".
 FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
+# A form-field line of its own: "评价年度:2021", "联系人:张三".
+FORM_FIELD_LINE = re.compile(rf"^[{CJK}()]{{2,12}}:\s*\S[^:]{{0,40}}$")
 FORM_YEAR = re.compile(r"(?:评价|自评|预算|所属)年度\s*[:]\s*(?P<year>(?:19|20)\d{2})")
 # Years stated as the evaluated budget year in the body: "2024年度一般公共预算…".
 BODY_FISCAL_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年度")
@@ -111,6 +113,10 @@ ORG_EXPANSIONS: dict[str, str] = {
     "人大常委会办公厅": "人民代表大会常务委员会办公厅",
     "人大常委会办公室": "人民代表大会常务委员会办公室",
 }
+
+# Where a department name ends inside a longer title (a project report names its project after it):
+# "杭州市西湖区城市管理局智慧城管项目…" → "杭州市西湖区城市管理局".
+ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中心|办事处|人民政府|政府|站|所|馆|队|社|会)")
 
 # Report kind, from the title (or the opening lines when there is no title).
 REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效|部门绩效(?:自评|评价)")

@@ -138,7 +138,7 @@ def sections(text: str, lines: list[Line] | None = None) -> list[Section]:
 
 
 def items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Enumerated items of a body (numbered lines, inline 一是…二是…), else its paragraphs."""
+    """Enumerated items of a body (numbered lines, inline 一是…二是…), else the whole body as one item."""
     body_lines = [ln for ln in lines_of(text[start:end]) if ln.text.strip()]
     body_lines = [Line(ln.start + start, ln.end + start, ln.text) for ln in body_lines]
     if not body_lines:
@@ -159,7 +159,7 @@ def items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         starts = [start + m.start(1) for m in inline]
         bounds = [*starts[1:], _rstrip(text, start, end)]
         return [(s, _rstrip(text, s, e)) for s, e in zip(starts, bounds, strict=True)]
-    return [(ln.start, ln.end) for ln in body_lines]
+    return [(body_lines[0].start, body_lines[-1].end)]
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
