@@ -64,9 +64,7 @@ def _joins(prev: str, prev_heading: bool, nxt: str, width: int, last_line: str) 
     if prev[-1] in _CONTINUES:
         return True
     full = width > 0 and len(last_line) >= 0.9 * width
-    if _heading_like(prev) and not (full and not P.TITLE_KEYWORDS.search(prev)):
-        return False
-    return True
+    return not _heading_like(prev) or (full and not P.TITLE_KEYWORDS.search(prev))
 
 
 def _heading_like(line: str) -> bool:
