@@ -44,9 +44,10 @@ def starts_with_enumerator(line: str) -> bool:
 
 
 def _line_width(lines: list[str]) -> int:
-    """The typical full width of a line (80th percentile), to tell broken lines from short ones."""
+    """The typical full width of a line (80th percentile), to tell broken lines from short ones;
+    0 (unknown) for a text of fewer than ten lines."""
     lengths = sorted(len(x) for x in lines if len(x) > 4)
-    if not lengths:
+    if len(lengths) < 10:
         return 0
     return lengths[min(len(lengths) - 1, int(len(lengths) * 0.8))]
 
