@@ -135,7 +135,7 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
             unit=match.group("unit"), amount_text=match.group(0),
             start=s_start, end=s_end,
         ))
-    return _resolve_budget_items(facts), issues
+    return _resolve_budget_items(facts + extract_money_tables(text)), issues
 
 
 def _resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:
@@ -180,4 +180,105 @@ def extract_staff(text: str) -> list[Measure]:
             s_start, s_end = sentence_span(text, match.start())
             unit = "个" if measure == "internal_units" else "人"
             out.append(Measure(measure, Decimal(match.group("value")), unit, s_start, s_end))
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _column_label(cell: str) -> tuple[str, str] | None:
+    """(side, item) when a header cell is exactly a money label: "全年预算数(万元)" → budget/total."""
+    bare = re.sub(r"\((?:亿元|万元|元)\)", "", cell).strip()
+    for side, item, pattern in P.MONEY_LABELS:
+        if re.fullmatch(rf"(?:全年|年度|本年|累计|实际)?(?:{pattern})", bare):
+            return side, item
+    return None
+
+
+def _row_scope(label: str) -> tuple[str, str | None] | None:
+    """Fund scope (and spend item) of a table row: 合计 → all funds, 一般公共预算… → its scope,
+    基本支出 / 项目支出 → that spend item; None for any other row."""
+    if not label or P.TABLE_TOTAL_ROW.match(label):
+        return "all_funds", None
+    for scope, pattern in P.FUND_SCOPES:
+        if pattern.match(label.removeprefix("其中:").removeprefix("其中")):
+            return scope, None
+    for item, word in (("basic", "基本支出"), ("project", "项目支出")):
+        if label.removeprefix("其中:").removeprefix("其中") == word:
+            return "all_funds", item
+    return None
+
+
+def _table_unit(header: list[str], above: list[str]) -> str | None:
+    for text in [*header, *above]:
+        match = P.TABLE_UNIT.search(text)
+        if match:
+            return match.group("unit") or match.group("cell_unit")
+    return None
+
+
+def extract_money_tables(text: str) -> list[MoneyFact]:
+    """Money figures of markdown tables with a stated unit: columns named by money labels, rows by
+    fund scope (合计 / 一般公共预算 …) or spend kind (基本支出 / 项目支出)."""
+    facts: list[MoneyFact] = []
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        if not P.MD_TABLE_ROW.match(lines[i]):
+            i += 1
+            continue
+        start = i
+        while i < len(lines) and P.MD_TABLE_ROW.match(lines[i]):
+            i += 1
+        header = _cells(lines[start])
+        unit = _table_unit(header, lines[max(0, start - 2):start])
+        columns = {k: _column_label(c) for k, c in enumerate(header)}
+        if unit is None or not any(columns.values()):
+            continue
+        for row in range(start + 1, i):
+            cells = _cells(lines[row])
+            scoped = _row_scope(cells[0]) if cells else None
+            if scoped is None:
+                continue
+            scope, row_item = scoped
+            for k, label in columns.items():
+                if label is None or k >= len(cells) or not P.TABLE_PLAIN_NUMBER.match(cells[k]):
+                    continue
+                side, item = label
+                if row_item is not None:
+                    if side != "spend":
+                        continue
+                    item = row_item
+                value, _ = parse_number(cells[k])
+                facts.append(MoneyFact(side, item, scope, to_wan_yuan(value, unit), unit, f"{cells[k]}{unit}",
+                                       offsets[row], offsets[row] + len(lines[row])))
+    return facts
+
+
+def extract_table_rates(text: str) -> list[Measure]:
+    """The execution rate of a money table's total row ("| 合计 | … | 91.65% |" under "执行率")."""
+    out: list[Measure] = []
+    pos = 0
+    header: list[str] | None = None
+    for line in text.split("\n"):
+        if not P.MD_TABLE_ROW.match(line):
+            header = None
+        elif header is None:
+            header = _cells(line)
+        else:
+            cells = _cells(line)
+            scoped = _row_scope(cells[0]) if cells and cells[0] else None
+            if scoped == ("all_funds", None):
+                for k, cell in enumerate(header):
+                    if k < len(cells) and P.TABLE_RATE_HEADER.fullmatch(cell):
+                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k])
+                        if value:
+                            out.append(Measure("execution_rate_pct", Decimal(value.group(1)), "%",
+                                               pos, pos + len(line)))
+        pos += len(line) + 1
     return out

@@ -21,7 +21,7 @@ from ingest import schema
 from ingest.findings import extract_findings
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
-from ingest.money import Issue, extract_money, extract_rates, extract_staff
+from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
@@ -109,7 +109,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     found_sections = sections(text, lines)
     header = read_header(text, lines, item.manifest)
     money, issues = extract_money(text, header.report_type)
-    measures = extract_rates(text) + extract_staff(text)
+    measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
     scores = extract_scores(text)
     table_score = table_total_score(text, lines)
     if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):

@@ -135,7 +135,7 @@ AMOUNT_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|以内|左右|上下|
 # Words between a label and its amount that keep the pair: "支出总额达到了 X 万元", "预算数为 X 万元".
 LABEL_GAP = re.compile(rf"^[{CJK}\s:()]{{0,10}}$")
 # Words in the gap that break the pair: "年初预算 500 万元以上财政资金…" is a threshold.
-GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中")
+GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中|收入|支出|结转|结余|预算|资金|项目|经费")
 
 # Labels of money figures: (side, item, pattern). Checked nearest-first before an amount;
 # the longest label ending closest to the amount wins.
@@ -144,7 +144,7 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     ("budget", "initial", r"年初预算(?:数|金额|资金)?"),
     # "全年预算数 3,089.8 万元", "调整后预算 120 万元", "年度预算 18,485.9 万元", "预算总额"
     ("budget", "total", r"全年预算(?:数|金额|资金)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
-     r"|全年(?:财政)?预算安排|年度部门预算|部门预算(?:总额|数)"),
+     r"|全年(?:财政)?预算安排|预算安排(?:资金)?|年度部门预算|部门预算(?:总额|数)?|预算资金(?:总额|总数)"),
     # "一般公共预算财政预算 18,485.9 万元", "政府性基金预算 0 万元"
     ("budget", "total", r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政)?(?:预算)?(?:拨款)?(?:数)?"),
     # "本年收入 25,681.19 万元", "收入总额 2180.24 万元", "收入合计"
@@ -160,8 +160,9 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     # "年末结转和结余 4,723.32 万元"
     ("budget", "carryover_end", r"年末(?:结转)?(?:和|及)?结余(?:资金)?|年末结转(?:资金)?"),
     # "支出总额 2180.24 万元", "本年支出 24,066.41 万元", "执行数 3,089.8 万元", "实际支出 18,242.27 万元"
-    ("spend", "total", r"支出(?:总额|合计)|本年(?:度)?支出(?:合计|总额)?|全年支出|执行数|实际支出(?:数|金额)?"
-     r"|决算(?:支出)?数|(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政拨款)?支出|预算支出数"),
+    ("spend", "total", r"支出(?:总额|合计)|本年(?:度)?支出(?:合计|总额)?|全年(?:累计)?支出|执行数|实际支出(?:数|金额)?"
+     r"|决算(?:支出)?数|决算支出(?:总额)?|(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政拨款)?支出|预算支出数"
+     r"|累计支出|已支出|完成支出|部门整体支出|资金支出(?:总额|数)"),
     # "总支出 3,089.8 万元" (may include carry-over: kept apart)
     ("spend", "grand_total", r"总支出|支出总计"),
     # "基本支出 1900.21 万元"
@@ -173,6 +174,13 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     # "财政拨款支出 2180.24 万元"
     ("spend", "fiscal_appropriation", r"财政拨款支出"),
 )
+# Money tables: the unit line above a table ("单位:万元") or in a header cell ("全年预算数(万元)").
+TABLE_UNIT = re.compile(r"(?:单位|金额单位)\s*:\s*(?P<unit>亿元|万元|元)|\((?P<cell_unit>亿元|万元|元)\)")
+# Row labels of a money table: the department's total row, a fund-scope row, a spend-kind row.
+TABLE_TOTAL_ROW = re.compile(r"^(?:合计|总计|总额|部门整体|部门合计|资金总额|年度资金总额|部门预算|预算资金|本部门)$")
+TABLE_RATE_HEADER = re.compile(r"(?:预算|资金|全年)?(?:执行率|支出率)(?:\(%\))?")
+TABLE_PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
+
 # Fund scopes: "一般公共预算支出 30,266.62 万元" → general_public_budget.
 FUND_SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("general_public_budget", re.compile(r"一般公共预算")),

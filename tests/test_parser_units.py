@@ -8,7 +8,14 @@ import pytest
 
 from ingest.decode import decode_bytes
 from ingest.header import department_type, parse_title, split_place
-from ingest.money import extract_money, extract_rates, extract_staff, parse_number, to_wan_yuan
+from ingest.money import (
+    extract_money,
+    extract_rates,
+    extract_staff,
+    extract_table_rates,
+    parse_number,
+    to_wan_yuan,
+)
 from ingest.normalise import normalise, to_halfwidth
 from ingest.scores import extract_rating, extract_scores
 from ingest.segment import classify, items, lines_of, sections, sentence_span
@@ -221,3 +228,29 @@ def test_part_with_stated_maximum():
 def test_weights_and_deductions_are_not_scores(text):
     assert _scores(text) == []
     assert extract_rating(normalise(text)) is None
+
+
+def test_money_table_with_unit_line():
+    text = normalise("\n".join([
+        "单位:万元",
+        "| 项目 | 年初预算数 | 全年预算数 | 全年执行数 | 执行率 |",
+        "| --- | --- | --- | --- | --- |",
+        "| 合计 | 1,000.00 | 1,200.50 | 1,100.25 | 91.65% |",
+        "| 其中:一般公共预算 | 900 | 1,100.5 | 1,000.25 | 90.89% |",
+        "| 基本支出 | | | 800 | |",
+        "| 某专项 | 100 | 100 | 100 | 100% |",
+    ]))
+    got = {(f.side, f.item, f.fund_scope, f.amount_wan_yuan) for f in extract_money(text)[0]}
+    assert got == {("budget", "initial", "all_funds", Decimal("1000.00")),
+                   ("budget", "total", "all_funds", Decimal("1200.50")),
+                   ("spend", "total", "all_funds", Decimal("1100.25")),
+                   ("budget", "initial", "general_public_budget", Decimal(900)),
+                   ("budget", "total", "general_public_budget", Decimal("1100.5")),
+                   ("spend", "total", "general_public_budget", Decimal("1000.25")),
+                   ("spend", "basic", "all_funds", Decimal(800))}
+    assert [(m.measure, m.value) for m in extract_table_rates(text)] == [("execution_rate_pct", Decimal("91.65"))]
+
+
+def test_money_table_without_unit_states_nothing():
+    text = normalise("| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
+    assert extract_money(text)[0] == []
