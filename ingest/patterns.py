@@ -127,8 +127,9 @@ PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支�
 # ---------------------------------------------------------------- money
 
 # An amount with its unit: "30,266.62 万元", "2180.24万元", "31,08.53万元", "1.2亿元", "5,000元".
+# Not after "digit space" ("2 180.24万元" is ambiguous OCR: left alone).
 AMOUNT = re.compile(
-    r"(?<![\d.,])(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
+    r"(?<![\d.,])(?<!\d )(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
 )
 # What follows an amount that makes it a threshold, not a figure: "500 万元以上", "2亿元左右".
 AMOUNT_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|以内|左右|上下|余|多|起)")
@@ -143,7 +144,7 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     # "年初预算数 2,000 万元"
     ("budget", "initial", r"年初预算(?:数|金额|资金)?"),
     # "全年预算数 3,089.8 万元", "调整后预算 120 万元", "年度预算 18,485.9 万元", "预算总额"
-    ("budget", "total", r"全年预算(?:数|金额|资金)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
+    ("budget", "total", r"全年预算(?:数|金额|资金)?|支出预算(?:数|总额)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
      r"|全年(?:财政)?预算安排|预算安排(?:资金)?|年度部门预算|部门预算(?:总额|数)?|预算资金(?:总额|总数)"),
     # "一般公共预算财政预算 18,485.9 万元", "政府性基金预算 0 万元"
     ("budget", "total", r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政)?(?:预算)?(?:拨款)?(?:数)?"),
@@ -200,7 +201,7 @@ EXECUTION_RATE = re.compile(
     r"(?P<gap>[^\d%。;,]{0,6}?)(?P<value>\d+(?:\.\d+)?)\s*%"
 )
 # A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".
-RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|达到?|未能|力争|要求|应|≥|>=|≤")
+RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|未能|未达|力争|要求|应当|应|≥|>=|≤|确保")
 RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
 # Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
 RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
@@ -243,7 +244,7 @@ SCORE_PARTS: dict[str, str] = {
 TOTAL_PARTS: frozenset[str] = frozenset({"performance_effectiveness", "management_efficiency"})
 # A rating: "绩效评级为“优”", "评价等级:良好", "自评等级为优秀".
 RATING = re.compile(
-    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|等级|评级)\s*(?:为|是|:)?\s*"
+    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|等级|评级)\s*(?:为|是|:)?\s*"
     r"[“\"'「]?(?P<rating>不合格|优秀|良好|合格|一般|中等|优|良|中|差)[”\"'」]?"
 )
 RATING_MAP: dict[str, str] = {

@@ -254,3 +254,11 @@ def test_money_table_with_unit_line():
 def test_money_table_without_unit_states_nothing():
     text = normalise("| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
     assert extract_money(text)[0] == []
+
+
+def test_rate_reached_is_a_result():
+    assert _rates("全年预算执行率达到98.5%。") == [("execution_rate_pct", Decimal("98.5"))]
+
+
+def test_number_split_by_a_space_is_left_alone():
+    assert _money("支出总额2 180.24万元。") == []
