@@ -20,27 +20,40 @@ _SENTENCE_FINAL = "。!?！？"
 _CONTINUES = ",、(“《-"
 
 
+_FULLWIDTH_RUN = re.compile("[\uFF01-\uFF5E\u3000\uFE6A\u00A0\u2002\u2003\u200B\uFEFF\u2009]+")
+_ENUMERATOR = re.compile("|".join(f"(?:{p.pattern[1:]})" for p in P.ENUM_STYLES.values()))
+_HEADING_MARK = "\x01"
+_LINE_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$", re.M)
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+_CELL_EDGE = re.compile(r"[ \t]*\|[ \t]*")
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII forms and ideographic spaces to their half-width forms."""
-    return text.translate(_FULLWIDTH)
+    return _FULLWIDTH_RUN.sub(lambda m: m.group(0).translate(_FULLWIDTH), text)
 
 
-def _clean_line(line: str) -> tuple[str, bool]:
-    """Strip markdown decoration from one line; say whether it was a markdown heading."""
-    is_heading = bool(P.MD_HEADING.match(line)) and not P.MD_TABLE_ROW.match(line)
-    if P.MD_TABLE_ROW.match(line):
-        return P.MD_EMPHASIS.sub("", line).strip(), False
-    line = P.MD_HEADING.sub("", line)
-    line = P.MD_BULLET.sub("", line)
-    line = P.MD_EMPHASIS.sub("", line)
-    line = _SPACE_NEAR_CJK.sub("", line.strip())
-    line = re.sub(r"[ \t]{2,}", " ", line)
-    return line, is_heading
+def _clean(text: str) -> str:
+    """Whole-text clean-up: footers and table rules out, markdown decoration off (a markdown
+    heading keeps a marker at its line start), spaces next to Chinese and at line edges gone."""
+    text = P.PAGE_FOOTER_LINE.sub("", text)
+    text = P.MD_TABLE_RULE_LINE.sub("", text)
+    text = P.MD_HEADING_LINE.sub(_HEADING_MARK, text)
+    text = P.MD_BULLET_LINE.sub("", text)
+    text = P.MD_EMPHASIS.sub("", text)
+    text = _LINE_EDGE_SPACE.sub("", text)
+    text = _SPACE_NEAR_CJK.sub("", text)
+    return _SPACE_RUN.sub(" ", text)
+
+
+def _table_row(line: str) -> str:
+    """A markdown table row in one canonical spacing: "| a | b |"."""
+    return _CELL_EDGE.sub(" | ", line).strip()
 
 
 def starts_with_enumerator(line: str) -> bool:
     """True when a line opens with a section/item number in any common style."""
-    return any(p.match(line) for p in P.ENUM_STYLES.values())
+    return _ENUMERATOR.match(line) is not None
 
 
 def _line_width(lines: list[str]) -> int:
@@ -86,12 +99,10 @@ def _glue(prev: str, nxt: str) -> str:
 
 def normalise(text: str) -> str:
     """Normalise a decoded report: half-width forms, LF, no footers/markdown, broken lines joined."""
-    text = to_halfwidth(text).replace("\r\n", "\n").replace("\r", "\n")
-    cleaned: list[tuple[str, bool]] = []
-    for raw in text.split("\n"):
-        if P.PAGE_FOOTER.match(raw) or P.MD_TABLE_RULE.match(raw):
-            continue
-        cleaned.append(_clean_line(raw))
+    text = _clean(to_halfwidth(text).replace("\r\n", "\n").replace("\r", "\n"))
+    cleaned = [(line[1:].lstrip(), True) if line.startswith(_HEADING_MARK)
+               else (_table_row(line) if line.startswith("|") else line, False)
+               for line in text.split("\n")]
     width = _line_width([line for line, _ in cleaned])
     paragraphs: list[str] = []
     current, current_heading, last_line = "", False, ""

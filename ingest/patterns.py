@@ -15,10 +15,10 @@ CN_NUM = "一二三四五六七八九十"
 # ---------------------------------------------------------------- layout (normalise / segment)
 
 # Page footers and page numbers on a line of their own: "— 2 —", "- 3 -", "第 2 页", "第2页 共9页", "2/9".
-PAGE_FOOTER = re.compile(
-    r"^\s*(?:[—–\-－~]+\s*\d{1,4}\s*[—–\-－~]+|第\s*\d{1,4}\s*页(?:\s*[,/，]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
-    re.IGNORECASE,
+PAGE_FOOTER_LINE = re.compile(
+    r"^[ \t]*(?:[—–\-－~]+[ \t]*\d{1,4}[ \t]*[—–\-－~]+|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,/，]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
+    r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}|page[ \t]*\d{1,4}(?:[ \t]*of[ \t]*\d{1,4})?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 # Markdown decoration: "### 一、基本情况", "**三、存在的主要问题**", "- 1. 年度总体工作".
@@ -27,6 +27,10 @@ MD_BULLET = re.compile(r"^\s{0,6}[-*+]\s+(?=\S)")
 MD_EMPHASIS = re.compile(r"\*\*|__")
 MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# The same, line by line over a whole text (heading: "#" then a space or text, not "#1" in a table).
+MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
+MD_BULLET_LINE = re.compile(r"^[ \t]{0,6}[-*+][ \t]+(?=\S)", re.MULTILINE)
+MD_TABLE_RULE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
 
 # Section / item numbering at the start of a line, by style:
 # "一、部门基本情况"  "(一)部门职能"  "1.负责…" / "1、预算编制"  "(1)收文处理率"  "①…"  "一是…"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from ingest import patterns as P
 
 _HEAD_END = re.compile(r"[。:]")
+_SENTENCE_ENDS = "。!?;\n"
+_CLAUSE_ENDS = "。!?;:\n"
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,9 @@ def enumerator_style(text: str) -> str | None:
 
 def sentence_span(text: str, pos: int) -> tuple[int, int]:
     """Offsets of the sentence around ``pos`` (ends at 。!?; or a line end, inclusive of 。)."""
-    start = pos
-    while start > 0 and text[start - 1] not in "。!?;\n":
-        start -= 1
-    end = pos
-    while end < len(text) and text[end] not in "。!?;\n":
-        end += 1
+    start = max(text.rfind(ch, 0, pos) for ch in _SENTENCE_ENDS) + 1
+    ends = [i for i in (text.find(ch, pos) for ch in _SENTENCE_ENDS) if i >= 0]
+    end = min(ends) if ends else len(text)
     if end < len(text) and text[end] != "\n":
         end += 1
     return start, end
@@ -79,15 +78,13 @@ def sentence_span(text: str, pos: int) -> tuple[int, int]:
 
 def clause_start(text: str, pos: int, floor: int = 0) -> int:
     """Start of the clause holding ``pos``: after the last 。;:, (not a thousands comma) before it."""
-    i = pos
-    while i > floor:
-        ch = text[i - 1]
-        if ch in "。!?;:\n":
-            return i
-        if ch == "," and not (i - 2 >= 0 and text[i - 2].isdigit() and i < len(text) and text[i].isdigit()):
-            return i
-        i -= 1
-    return floor
+    start = max(floor, max(text.rfind(ch, floor, pos) for ch in _CLAUSE_ENDS) + 1)
+    comma = text.rfind(",", start, pos)
+    while comma >= start:
+        if not (comma > 0 and text[comma - 1].isdigit() and comma + 1 < len(text) and text[comma + 1].isdigit()):
+            return comma + 1
+        comma = text.rfind(",", start, comma)
+    return start
 
 
 def headings(lines: list[Line]) -> list[Heading]:
