@@ -262,3 +262,34 @@ def test_rate_reached_is_a_result():
 
 def test_number_split_by_a_space_is_left_alone():
     assert _money("支出总额2 180.24万元。") == []
+
+
+def _indicators(text: str) -> list[tuple]:
+    from ingest.indicators import extract_indicators
+
+    norm = normalise(text)
+    lines = lines_of(norm)
+    return [(i.name, i.target_text, i.actual_text, i.target_value, i.actual_value, i.unit)
+            for i in extract_indicators(norm, lines, sections(norm, lines))]
+
+
+def test_prose_indicator_with_comparison_sign_keeps_it_in_target_text():
+    text = "二、绩效自评情况\n(一)履职效能分析\n1.政务公开率:年度目标值≥40%,实际完成42.3%。\n2.推动改革工作:全力推动。"
+    assert _indicators(text) == [("政务公开率", "≥40%", "42.3%", Decimal(40), Decimal("42.3"), "%")]
+
+
+def test_indicator_outside_performance_sections_is_not_read():
+    text = "一、部门基本情况\n1.信息公开率:实际完成100%。"
+    assert _indicators(text) == []
+
+
+def test_group_heading_is_not_an_indicator():
+    text = ("二、绩效自评情况\n(一)履职效能分析\n1、产出指标完成情况\n(1)收文处理率:预期95%,实际100%。\n"
+            "(2)发文及时率:预期90%,实际98%。")
+    assert [row[0] for row in _indicators(text)] == ["收文处理率", "发文及时率"]
+
+
+def test_flattened_table_indicators():
+    text = "二、绩效自评情况\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n办结率\n≥95%\n98%\n10\n9\n投诉件数\n≤5件\n2件\n10\n10"
+    assert _indicators(text) == [("办结率", "≥95%", "98%", Decimal(95), Decimal(98), "%"),
+                                 ("投诉件数", "≤5件", "2件", Decimal(5), Decimal(2), "件")]
