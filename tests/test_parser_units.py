@@ -290,6 +290,7 @@ def test_group_heading_is_not_an_indicator():
 
 
 def test_flattened_table_indicators():
-    text = "二、绩效自评情况\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n办结率\n≥95%\n98%\n10\n9\n投诉件数\n≤5件\n2件\n10\n10"
+    text = "\n".join(["二、绩效自评情况", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                     "办结率", "≥95%", "98%", "10", "9", "投诉件数", "≤5件", "2件", "10", "10"])
     assert _indicators(text) == [("办结率", "≥95%", "98%", Decimal(95), Decimal(98), "%"),
                                  ("投诉件数", "≤5件", "2件", Decimal(5), Decimal(2), "件")]
