@@ -1,0 +1,456 @@
+"""The dbt project on a small hand-written staging fixture: build phases, contract columns, mart values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import quality
+from ingest import schema
+
+REPO = Path(__file__).resolve().parents[1]
+DBT_DIR = REPO / "dbt"
+
+RAW_TABLES: dict[str, dict] = {"raw_reports": schema.RAW_REPORTS, **schema.STAGING_TABLES}
+
+T0 = dt.datetime(2025, 3, 1, 9, 0)
+T1 = dt.datetime(2025, 3, 2, 9, 0)
+
+
+def write_raw_tables(db_path: Path, rows: dict[str, list[dict]]) -> None:
+    """Create every ``raw`` staging table in ``db_path`` from rows typed by ``ingest.schema``."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for table, columns in RAW_TABLES.items():
+            con.register("staging_frame", schema.frame(rows.get(table, []), columns).to_arrow())
+            con.execute(f"CREATE OR REPLACE TABLE raw.{table} AS SELECT * FROM staging_frame")
+            con.unregister("staging_frame")
+    finally:
+        con.close()
+
+
+def run_dbt(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``dbt build <args>`` on the project against ``db_path``; fails the test when dbt fails."""
+    proc = subprocess.run(
+        ["uv", "run", "dbt", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), *args],
+        cwd=REPO,
+        env={**os.environ, "GOVPERF_BUILD_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return proc
+
+
+def raw_report(report_id: str, source_file: str, ingested_at: dt.datetime = T0, **extra: object) -> dict:
+    """A ``raw.raw_reports`` row of a decoded text file."""
+    row = {
+        "report_id": report_id,
+        "source_file": source_file,
+        "content_sha256": report_id.ljust(64, "0"),
+        "size_bytes": 1000,
+        "file_kind": "text",
+        "encoding": "utf-8",
+        "ingested_at": ingested_at,
+    }
+    return {**row, **extra}
+
+
+def header(report_id: str, name: str | None, year: int | None, **extra: object) -> dict:
+    """A ``raw.report_headers`` row of a parsed department-overall report."""
+    row = {
+        "report_id": report_id,
+        "title": f"{year}年度{name}部门整体支出绩效自评报告" if name else None,
+        "report_type": "department_overall",
+        "fiscal_year": year,
+        "department_name": name,
+        "department_type": "government_office",
+        "province": "广东省",
+        "city": "广州市",
+        "header_source": "title",
+        "parse_status": "ok",
+        "text_chars": 5000,
+    }
+    return {**row, **extra}
+
+
+def money(report_id: str, side: str, item: str, amount: str, scope: str = "all_funds", start: int = 0) -> dict:
+    """A ``raw.money_facts`` row printed in 万元."""
+    return {
+        "report_id": report_id,
+        "side": side,
+        "item": item,
+        "fund_scope": scope,
+        "amount_wan_yuan": Decimal(amount),
+        "unit": "万元",
+        "amount_text": amount,
+        "source_text": f"{item} {amount}万元",
+        "source_start": start,
+        "source_end": start + 20,
+    }
+
+
+def measure(report_id: str, name: str, value: str, unit: str = "%") -> dict:
+    """A ``raw.measure_facts`` row."""
+    return {"report_id": report_id, "measure": name, "value": Decimal(value), "unit": unit, "source_start": 0}
+
+
+def score(report_id: str, item: str, value: str, **extra: object) -> dict:
+    """A stated ``raw.score_facts`` row."""
+    return {"report_id": report_id, "score_item": item, "score": Decimal(value), "is_derived": False, **extra}
+
+
+def indicator(report_id: str, name: str, actual: str, target: str | None = None, unit: str = "%") -> dict:
+    """A ``raw.indicator_facts`` row."""
+    return {
+        "report_id": report_id,
+        "indicator_name": name,
+        "actual_value": Decimal(actual),
+        "target_value": Decimal(target) if target is not None else None,
+        "unit": unit,
+        "actual_text": f"{actual}{unit}",
+        "source_start": len(name),
+    }
+
+
+HAIZHU = "广州市海珠区人民政府办公室"
+FIXTURE: dict[str, list[dict]] = {
+    "raw_reports": [
+        raw_report("hz_v1", "001_haizhu.txt"),
+        raw_report("hz_v2", "001_haizhu_v2.txt", T1),
+        raw_report("gz", "000_guangzhou.txt"),
+        raw_report("gd", "003_guangdong.txt"),
+        raw_report("py", "002_panyu.txt"),
+        raw_report("empty", "005_empty.txt", encoding=None, decode_error="empty file"),
+        raw_report("scan", "006_scan.pdf", file_kind="unsupported", encoding=None),
+    ],
+    "report_headers": [
+        header("hz_v1", HAIZHU, 2023, admin_level="county", county="海珠区"),
+        header("hz_v2", HAIZHU, 2023, admin_level="county", county="海珠区"),
+        header("gz", "广州市人民政府办公厅", 2023, admin_level="prefecture"),
+        header("gd", "广东省人民政府办公厅", 2024, city=None, header_source="body"),
+        header(
+            "py",
+            "中国共产党广州市番禺区委员会办公室",
+            2023,
+            admin_level="county",
+            county="番禺区",
+            department_type="party_committee_office",
+        ),
+        {"report_id": "empty", "report_type": "other", "parse_status": "failed", "status_reason": "empty file"},
+    ],
+    "money_facts": [
+        money("hz_v1", "budget", "total", "3000"),
+        money("hz_v1", "spend", "total", "2900"),
+        money("hz_v2", "budget", "total", "3089.8"),
+        money("hz_v2", "spend", "total", "3089.8"),
+        money("hz_v2", "budget", "revenue_total", "3089.8"),
+        money("gz", "spend", "total", "30266.62", scope="general_public_budget"),
+        money("gd", "budget", "total", "26000", start=900),
+        money("gd", "budget", "total", "25000", start=100),
+        money("gd", "spend", "total", "24066.41", start=200),
+        money("gd", "budget", "revenue_total", "25681.19", start=300),
+        money("gd", "budget", "carryover_begin", "3108.53", start=400),
+        money("gd", "budget", "carryover_end", "4723.32", start=500),
+        money("py", "budget", "total", "2000"),
+        money("py", "spend", "total", "2100.5"),
+        money("py", "spend", "basic", "1900.2"),
+        money("py", "spend", "project", "200.3"),
+        money("empty", "spend", "total", "1"),
+    ],
+    "measure_facts": [
+        measure("hz_v2", "execution_rate_pct", "100"),
+        measure("hz_v2", "staff_in_service", "39", unit="人"),
+        measure("gz", "payment_rate_pct", "99.5"),
+        measure("py", "staff_retired", "13", unit="人"),
+    ],
+    "score_facts": [
+        score("hz_v1", "total", "95"),
+        score("hz_v2", "total", "99", rating="优"),
+        score("gz", "total", "98.98"),
+        score("gd", "performance_effectiveness", "50", max_score=Decimal(50)),
+        score("gd", "management_efficiency", "47.41", max_score=Decimal(50)),
+        score("py", "total", "97.8", rating="优"),
+    ],
+    "indicator_facts": [
+        indicator("hz_v2", "部门预算资金支出率", "100"),
+        indicator("hz_v2", "收文处理率", "100", target="95"),
+        indicator("py", "“三公”经费控制情况", "100"),
+    ],
+    "findings": [
+        {"report_id": "py", "kind": "problem", "seq": 1, "text": "预算执行率有待提高", "source_start": 10},
+    ],
+    "parse_issues": [
+        {"report_id": "gd", "code": "header_from_body", "severity": "info", "message": "no title line"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    """The fixture built as the pipeline does: full build, GX suite, then the post_quality phase.
+
+    The first build is a plain ``dbt build`` over a build database that already holds an (empty)
+    ``raw.quality_results``, as on every refresh after the first.
+    """
+    db_path = tmp_path_factory.mktemp("dbt") / "build.duckdb"
+    write_raw_tables(db_path, FIXTURE)
+    con = duckdb.connect(str(db_path))
+    quality.write_quality_results(con, [])
+    con.close()
+    run_dbt(db_path)
+    con = duckdb.connect(str(db_path))
+    quality.write_quality_results(con, quality.run_quality_suite(con))
+    con.close()
+    run_dbt(db_path, "--select", "tag:post_quality")
+    con = duckdb.connect(str(db_path), read_only=True)
+    yield con
+    con.close()
+
+
+def mart_row(con: duckdb.DuckDBPyConnection, department_name: str) -> dict:
+    """The mart_department_year row of a department as a dict."""
+    cursor = con.execute("SELECT * FROM marts.mart_department_year WHERE department_name = ?", [department_name])
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip(columns, rows[0], strict=True))
+
+
+CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
+    "dim_level": {"admin_level": "VARCHAR", "level_name_zh": "VARCHAR", "level_rank": "INTEGER"},
+    "dim_year": {"fiscal_year": "INTEGER"},
+    "dim_department": {
+        "department_key": "VARCHAR",
+        "department_name": "VARCHAR",
+        "department_type": "VARCHAR",
+        "admin_level": "VARCHAR",
+        "province": "VARCHAR",
+        "city": "VARCHAR",
+        "county": "VARCHAR",
+    },
+    "fct_report": {
+        "report_id": "VARCHAR",
+        "source_file": "VARCHAR",
+        "content_sha256": "VARCHAR",
+        "department_key": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "title": "VARCHAR",
+        "report_type": "VARCHAR",
+        "parse_status": "VARCHAR",
+        "status_reason": "VARCHAR",
+        "header_source": "VARCHAR",
+    },
+    **{
+        table: {
+            "report_id": "VARCHAR",
+            "department_key": "VARCHAR",
+            "fiscal_year": "INTEGER",
+            "item": "VARCHAR",
+            "fund_scope": "VARCHAR",
+            "amount_wan_yuan": "DECIMAL(20,6)",
+            "source_text": "VARCHAR",
+            "source_start": "BIGINT",
+            "source_end": "BIGINT",
+        }
+        for table in ("fct_budget", "fct_spend")
+    },
+    "fct_scores": {
+        "report_id": "VARCHAR",
+        "score_item": "VARCHAR",
+        "score": "DECIMAL(6,2)",
+        "rating": "VARCHAR",
+        "is_derived": "BOOLEAN",
+        "source_text": "VARCHAR",
+        "source_start": "BIGINT",
+    },
+    "fct_indicators": {
+        "report_id": "VARCHAR",
+        "indicator_name": "VARCHAR",
+        "target_value": "DECIMAL(20,6)",
+        "actual_value": "DECIMAL(20,6)",
+        "unit": "VARCHAR",
+        "target_text": "VARCHAR",
+        "actual_text": "VARCHAR",
+        "source_end": "BIGINT",
+    },
+    "mart_department_year": {
+        "department_key": "VARCHAR",
+        "department_name": "VARCHAR",
+        "department_type": "VARCHAR",
+        "admin_level": "VARCHAR",
+        "province": "VARCHAR",
+        "city": "VARCHAR",
+        "county": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_id": "VARCHAR",
+        "source_file": "VARCHAR",
+        "budget_total_wan_yuan": "DECIMAL(20,6)",
+        "spend_total_wan_yuan": "DECIMAL(20,6)",
+        "basic_spend_wan_yuan": "DECIMAL(20,6)",
+        "project_spend_wan_yuan": "DECIMAL(20,6)",
+        "revenue_total_wan_yuan": "DECIMAL(20,6)",
+        "execution_rate_pct": "DECIMAL(9,4)",
+        "score_total": "DECIMAL(6,2)",
+        "score_performance_effectiveness": "DECIMAL(6,2)",
+        "score_management_efficiency": "DECIMAL(6,2)",
+        "rating": "VARCHAR",
+        "staff_authorized": "INTEGER",
+        "staff_in_service": "INTEGER",
+        "staff_retired": "INTEGER",
+        "indicator_count": "BIGINT",
+        "quality_status": "VARCHAR",
+    },
+    "quality_issues": {
+        "report_id": "VARCHAR",
+        "check_name": "VARCHAR",
+        "severity": "VARCHAR",
+        "observed": "VARCHAR",
+        "expected": "VARCHAR",
+    },
+}
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
+def test_contract_columns_and_types(warehouse: duckdb.DuckDBPyConnection, table: str) -> None:
+    got = dict(
+        warehouse.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = ?",
+            [table],
+        ).fetchall()
+    )
+    expected = CONTRACT_COLUMNS[table]
+    assert {name: got.get(name) for name in expected} == expected
+
+
+def test_models_land_in_exact_schema_names(warehouse: duckdb.DuckDBPyConnection) -> None:
+    schemas = {
+        name: schema_name
+        for schema_name, name in warehouse.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+    }
+    assert schemas["stg_money_facts"] == "staging"
+    assert schemas["int_report_figures"] == "intermediate"
+    assert schemas["mart_department_year"] == "marts"
+    assert schemas["dim_indicator"] == "marts"
+
+
+def test_every_file_is_a_report_and_failed_ones_contribute_no_facts(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    reports = {
+        row[0]: row[1:]
+        for row in warehouse.execute(
+            "SELECT report_id, parse_status, status_reason, department_key, fiscal_year FROM marts.fct_report"
+        ).fetchall()
+    }
+    assert set(reports) == {"hz_v1", "hz_v2", "gz", "gd", "py", "empty", "scan"}
+    assert reports["empty"] == ("failed", "empty file", None, None)
+    assert reports["scan"][0] == "failed" and "unsupported" in reports["scan"][1]
+    facts = warehouse.execute(
+        "SELECT count(*) FROM (SELECT report_id FROM marts.fct_spend UNION ALL "
+        "SELECT report_id FROM marts.fct_budget) WHERE report_id IN ('empty', 'scan')"
+    ).fetchone()
+    assert facts == (0,)
+
+
+def test_one_department_key_per_department_and_dimension_rows(warehouse: duckdb.DuckDBPyConnection) -> None:
+    keys = dict(
+        warehouse.execute("SELECT report_id, department_key FROM marts.fct_report WHERE department_key IS NOT NULL")
+        .fetchall()
+    )
+    assert keys["hz_v1"] == keys["hz_v2"]
+    assert len(set(keys.values())) == 4
+    departments = warehouse.execute(
+        "SELECT department_name, department_type, admin_level, city, county FROM marts.dim_department "
+        "ORDER BY department_name"
+    ).fetchall()
+    assert ("广东省人民政府办公厅", "government_office", "province", None, None) in departments
+    assert ("中国共产党广州市番禺区委员会办公室", "party_committee_office", "county", "广州市", "番禺区") in departments
+    assert warehouse.execute("SELECT list(fiscal_year ORDER BY fiscal_year) FROM marts.dim_year").fetchone() == (
+        [2023, 2024],
+    )
+
+
+def test_latest_report_wins(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = mart_row(warehouse, HAIZHU)
+    assert (row["report_id"], row["source_file"]) == ("hz_v2", "001_haizhu_v2.txt")
+    assert row["budget_total_wan_yuan"] == Decimal("3089.8")
+    assert row["score_total"] == Decimal("99") and row["rating"] == "优"
+    assert row["execution_rate_pct"] == Decimal("100")
+    assert row["staff_in_service"] == 39
+    assert warehouse.execute("SELECT count(*) FROM marts.mart_department_year").fetchone() == (4,)
+
+
+def test_general_public_budget_spend_and_payment_rate_fallback(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = mart_row(warehouse, "广州市人民政府办公厅")
+    assert row["budget_total_wan_yuan"] is None
+    assert row["spend_total_wan_yuan"] == Decimal("30266.62")
+    assert row["execution_rate_pct"] == Decimal("99.5")
+    assert row["admin_level"] == "prefecture" and row["county"] is None
+
+
+def test_first_stated_figure_computed_rate_and_derived_score(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = mart_row(warehouse, "广东省人民政府办公厅")
+    assert row["budget_total_wan_yuan"] == Decimal("25000")
+    assert row["execution_rate_pct"] == Decimal("96.2656")
+    assert (row["score_total"], row["score_performance_effectiveness"], row["score_management_efficiency"]) == (
+        Decimal("97.41"),
+        Decimal("50"),
+        Decimal("47.41"),
+    )
+    assert row["revenue_total_wan_yuan"] == Decimal("25681.19")
+    derived = warehouse.execute(
+        "SELECT score, is_derived FROM marts.fct_scores WHERE report_id = 'gd' AND score_item = 'total'"
+    ).fetchall()
+    assert derived == [(Decimal("97.41"), True)]
+    budgets = warehouse.execute(
+        "SELECT amount_wan_yuan, is_primary FROM marts.fct_budget WHERE report_id = 'gd' AND item = 'total' "
+        "ORDER BY source_start"
+    ).fetchall()
+    assert budgets == [(Decimal("25000"), True), (Decimal("26000"), False)]
+
+
+def test_quality_status_is_worst_severity(warehouse: duckdb.DuckDBPyConnection) -> None:
+    panyu = mart_row(warehouse, "中国共产党广州市番禺区委员会办公室")
+    assert (panyu["spend_total_wan_yuan"], panyu["budget_total_wan_yuan"]) == (Decimal("2100.5"), Decimal("2000"))
+    assert panyu["quality_status"] == "warn"
+    assert mart_row(warehouse, HAIZHU)["quality_status"] == "pass"
+    issues = warehouse.execute("SELECT report_id, check_name, severity FROM marts.quality_issues").fetchall()
+    assert issues == [("py", "spend_within_budget", "warn")]
+
+
+def test_indicator_framework_and_mapping(warehouse: duckdb.DuckDBPyConnection) -> None:
+    levels = warehouse.execute(
+        "SELECT indicator_level, count(*), count(parent_key) FROM marts.dim_indicator GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert levels == [(1, 2, 0), (2, 7, 7), (3, 25, 25)]
+    parent = warehouse.execute(
+        "SELECT p.indicator_name_zh FROM marts.dim_indicator c JOIN marts.dim_indicator p "
+        "ON c.parent_key = p.indicator_key WHERE c.indicator_name_zh = '固定资产利用率'"
+    ).fetchone()
+    assert parent == ("资产管理",)
+    mapped = dict(warehouse.execute("SELECT indicator_name, indicator_key FROM marts.fct_indicators").fetchall())
+    assert mapped == {
+        "部门预算资金支出率": "budget_expenditure_rate",
+        "收文处理率": None,
+        "“三公”经费控制情况": "three_public_expenses_control",
+    }
+    parts = dict(
+        warehouse.execute("SELECT score_item, indicator_key FROM marts.fct_scores WHERE report_id = 'gd'").fetchall()
+    )
+    assert parts == {
+        "performance_effectiveness": "performance_effectiveness",
+        "management_efficiency": "management_efficiency",
+        "total": None,
+    }
