@@ -50,7 +50,8 @@ QUALITY_RESULTS: dict[str, pl.DataType] = {
 
 FIRST_FISCAL_YEAR = 2000
 GROWTH_WORDS = ("增长", "增幅", "提高", "增速")
-_RESULT_FORMAT = {"result_format": "COMPLETE"}
+_ROW_COLUMNS = ["report_id", "observed", "expected"]
+_RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": _ROW_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -387,10 +388,9 @@ def run_quality_suite(con: duckdb.DuckDBPyConnection, current_year: int | None =
         expectation = check.expectation()
         expectation.meta = {"check_name": check.name, "target_model": check.target_model, "severity": check.severity}
         result = batch.validate(expectation, result_format=_RESULT_FORMAT)
-        failing = frame.loc[list(result.result.get("unexpected_index_list") or [])]
         rows = tuple(
-            FailingRow(report_id=rid, observed=str(observed), expected=str(expected))
-            for rid, observed, expected in failing[["report_id", "observed", "expected"]].itertuples(index=False)
+            FailingRow(report_id=item["report_id"], observed=str(item["observed"]), expected=str(item["expected"]))
+            for item in result.result.get("unexpected_index_list") or []
         )
         outcomes.append(
             CheckOutcome(

@@ -366,8 +366,9 @@ def test_every_file_is_a_report_and_failed_ones_contribute_no_facts(
 
 def test_one_department_key_per_department_and_dimension_rows(warehouse: duckdb.DuckDBPyConnection) -> None:
     keys = dict(
-        warehouse.execute("SELECT report_id, department_key FROM marts.fct_report WHERE department_key IS NOT NULL")
-        .fetchall()
+        warehouse.execute(
+            "SELECT report_id, department_key FROM marts.fct_report WHERE department_key IS NOT NULL"
+        ).fetchall()
     )
     assert keys["hz_v1"] == keys["hz_v2"]
     assert len(set(keys.values())) == 4

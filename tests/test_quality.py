@@ -1,0 +1,215 @@
+"""The Great Expectations suite: each invariant fails naming the report that breaks it, clean reports pass."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import quality
+from tests.test_dbt_project import header, indicator, measure, money, raw_report, run_dbt, score, write_raw_tables
+
+CURRENT_YEAR = 2025
+
+# One clean report stating every figure consistently, and one report per invariant breaking just it.
+REPORTS: dict[str, dict] = {
+    "clean": {"year": 2023},
+    "over_budget": {"year": 2023},
+    "parts_off": {"year": 2023},
+    "parts_rounded": {"year": 2023},
+    "parts_off_by_rounding": {"year": 2023},
+    "revenue_off": {"year": 2023},
+    "carryover_off": {"year": 2023},
+    "rate_off": {"year": 2023},
+    "score_over": {"year": 2023},
+    "parts_not_total": {"year": 2023},
+    "year_1999": {"year": 1999},
+    "year_future": {"year": CURRENT_YEAR + 1},
+    "no_header": {"name": None, "year": None},
+    "partial_explained": {"name": None, "year": None, "parse_status": "partial", "status_reason": "no title"},
+    "negative_indicator": {"year": 2023},
+    "pct_over": {"year": 2023},
+}
+
+MONEY = [
+    # clean: every identity holds exactly or within printed precision.
+    money("clean", "budget", "total", "1000"),
+    money("clean", "spend", "total", "900.5"),
+    money("clean", "spend", "basic", "600.2"),
+    money("clean", "spend", "project", "300.3"),
+    money("clean", "budget", "revenue_total", "950"),
+    money("clean", "budget", "fiscal_appropriation_revenue", "900"),
+    money("clean", "budget", "other_revenue", "50"),
+    money("clean", "budget", "carryover_begin", "100.01"),
+    money("clean", "budget", "carryover_end", "149.5"),
+    money("over_budget", "budget", "total", "100"),
+    money("over_budget", "spend", "total", "120"),
+    money("parts_off", "spend", "total", "100"),
+    money("parts_off", "spend", "basic", "60"),
+    money("parts_off", "spend", "project", "30"),
+    # 0.33 + 0.33 = 0.66 vs 0.67: off by 0.01 <= 3 x 0.005, a rounding difference.
+    money("parts_rounded", "spend", "total", "0.67"),
+    money("parts_rounded", "spend", "basic", "0.33"),
+    money("parts_rounded", "spend", "project", "0.33"),
+    # 0.33 + 0.33 = 0.66 vs 0.68: off by 0.02 > 0.015, more than rounding explains.
+    money("parts_off_by_rounding", "spend", "total", "0.68"),
+    money("parts_off_by_rounding", "spend", "basic", "0.33"),
+    money("parts_off_by_rounding", "spend", "project", "0.33"),
+    money("revenue_off", "budget", "revenue_total", "80", scope="general_public_budget"),
+    money("revenue_off", "budget", "fiscal_appropriation_revenue", "50", scope="general_public_budget"),
+    money("revenue_off", "budget", "other_revenue", "20", scope="general_public_budget"),
+    money("carryover_off", "budget", "carryover_begin", "10"),
+    money("carryover_off", "budget", "revenue_total", "100"),
+    money("carryover_off", "spend", "total", "90"),
+    money("carryover_off", "budget", "carryover_end", "30"),
+    money("rate_off", "budget", "total", "200"),
+    money("rate_off", "spend", "total", "150"),
+]
+
+MEASURES = [
+    measure("clean", "execution_rate_pct", "90.05"),
+    measure("rate_off", "execution_rate_pct", "90"),
+]
+
+SCORES = [
+    score("clean", "total", "95.5"),
+    score("clean", "performance_effectiveness", "50", max_score=50),
+    score("clean", "management_efficiency", "45.5", max_score=50),
+    score("score_over", "total", "105"),
+    score("parts_not_total", "total", "90"),
+    score("parts_not_total", "performance_effectiveness", "50"),
+    score("parts_not_total", "management_efficiency", "45"),
+]
+
+INDICATORS = [
+    indicator("clean", "收文处理率", "100", target="95"),
+    indicator("clean", "办文数量", "1200", target="1000", unit="份"),
+    indicator("clean", "信息采用数增长率", "150"),
+    indicator("negative_indicator", "会议保障次数", "-3", unit="次"),
+    indicator("pct_over", "信息报采用率", "120", target="45"),
+]
+
+
+def _fixture_rows() -> dict[str, list[dict]]:
+    raw_reports, headers = [], []
+    for number, (report_id, spec) in enumerate(REPORTS.items()):
+        raw_reports.append(raw_report(report_id, f"{number:03d}_{report_id}.txt"))
+        name = spec.get("name", f"测试{number:03d}区人民政府办公室")
+        extra = {key: value for key, value in spec.items() if key in ("parse_status", "status_reason")}
+        headers.append(header(report_id, name, spec["year"], admin_level="county", county="测试区", **extra))
+    return {
+        "raw_reports": raw_reports,
+        "report_headers": headers,
+        "money_facts": MONEY,
+        "measure_facts": MEASURES,
+        "score_facts": SCORES,
+        "indicator_facts": INDICATORS,
+    }
+
+
+@pytest.fixture(scope="module")
+def build_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build database after dbt phase 1 (everything but ``post_quality``) on the fixture."""
+    db_path = tmp_path_factory.mktemp("quality") / "build.duckdb"
+    write_raw_tables(db_path, _fixture_rows())
+    run_dbt(db_path, "--exclude", "tag:post_quality")
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def outcomes(build_db: Path) -> dict[str, quality.CheckOutcome]:
+    """The suite's outcomes by check name."""
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        results = quality.run_quality_suite(con, current_year=CURRENT_YEAR)
+    finally:
+        con.close()
+    return {outcome.check_name: outcome for outcome in results}
+
+
+EXPECTED_FAILURES = {
+    "spend_within_budget": ("warn", {"over_budget"}),
+    "spend_parts_sum_to_total": ("error", {"parts_off", "parts_off_by_rounding"}),
+    "revenue_parts_sum_to_total": ("error", {"revenue_off"}),
+    "carryover_identity": ("error", {"carryover_off"}),
+    "execution_rate_matches_spend": ("warn", {"rate_off"}),
+    "score_in_range": ("error", {"score_over"}),
+    "score_parts_sum_to_total": ("error", {"parts_not_total"}),
+    "fiscal_year_in_range": ("error", {"year_1999", "year_future"}),
+    "report_has_department_and_year": ("error", {"no_header"}),
+    "indicator_values_non_negative": ("error", {"negative_indicator"}),
+    "indicator_percentages_in_range": ("warn", {"pct_over"}),
+}
+
+
+def test_every_invariant_has_a_check(outcomes: dict[str, quality.CheckOutcome]) -> None:
+    assert set(outcomes) == set(EXPECTED_FAILURES)
+
+
+@pytest.mark.parametrize("check_name", sorted(EXPECTED_FAILURES))
+def test_check_fails_naming_only_the_breaking_reports(
+    outcomes: dict[str, quality.CheckOutcome], check_name: str
+) -> None:
+    outcome = outcomes[check_name]
+    severity, breaking = EXPECTED_FAILURES[check_name]
+    assert not outcome.passed
+    assert outcome.severity == severity
+    assert outcome.failing_report_ids == sorted(breaking)
+    assert outcome.unexpected_count == len(outcome.failing_rows) == len(breaking)
+    assert outcome.element_count > outcome.unexpected_count
+    assert all(row.observed and row.expected for row in outcome.failing_rows)
+
+
+def test_failing_rows_show_the_figures(outcomes: dict[str, quality.CheckOutcome]) -> None:
+    (row,) = outcomes["spend_within_budget"].failing_rows
+    assert "120" in row.observed and "100" in row.observed
+    (row,) = outcomes["carryover_identity"].failing_rows
+    assert "begin 10 + revenue 100 - spend 90 = 20 vs end 30" in row.observed
+
+
+def test_clean_report_passes_every_check(build_db: Path, tmp_path: Path) -> None:
+    """Keep only the clean report in a copy of the phase-1 tables: every check looks at it and passes."""
+    db_path = tmp_path / "clean.duckdb"
+    shutil.copy(build_db, db_path)
+    con = duckdb.connect(str(db_path))
+    try:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.columns "
+            "WHERE column_name = 'report_id' AND table_schema IN ('intermediate', 'marts') "
+            "AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE')"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f"DELETE FROM {table} WHERE report_id <> 'clean'")
+        results = quality.run_quality_suite(con, current_year=CURRENT_YEAR)
+    finally:
+        con.close()
+    assert [(o.check_name, o.failing_report_ids) for o in results if not o.passed] == []
+    assert {o.check_name for o in results if o.element_count > 0} == set(EXPECTED_FAILURES)
+
+
+def test_results_table_and_data_docs(build_db: Path, outcomes: dict[str, quality.CheckOutcome], tmp_path: Path) -> None:
+    con = duckdb.connect(str(build_db))
+    try:
+        quality.write_quality_results(con, list(outcomes.values()))
+        quality.write_quality_results(con, list(outcomes.values()))
+        summary = con.execute(
+            "SELECT check_name, passed, unexpected_count FROM raw.quality_results WHERE row_kind = 'summary'"
+        ).fetchall()
+        failures = con.execute(
+            "SELECT check_name, report_id, severity FROM raw.quality_results WHERE row_kind = 'failure'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(summary) == len(EXPECTED_FAILURES)
+    assert ("carryover_identity", "carryover_off", "error") in failures
+    assert len(failures) == sum(len(ids) for _, ids in EXPECTED_FAILURES.values())
+
+    entry = quality.write_data_docs(list(outcomes.values()), tmp_path / "quality")
+    site = tmp_path / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert entry.is_file() and "local_site/index.html" in entry.read_text(encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert all(name in index for name in EXPECTED_FAILURES)
+    pages = list((site / "validations" / "carryover_identity").rglob("*.html"))
+    assert len(pages) == 1 and "carryover_off" in pages[0].read_text(encoding="utf-8")
