@@ -13,7 +13,6 @@ last printed decimal of every operand (``*_tol`` / ``tolerance`` columns of the 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -373,7 +372,6 @@ def run_quality_suite(con: duckdb.DuckDBPyConnection, current_year: int | None =
 
     ``current_year`` (default: this year) bounds the fiscal-year check.
     """
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("govperf_marts")
