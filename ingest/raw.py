@@ -29,7 +29,8 @@ class RawFile:
     """One file under the raw dir, as scanned (hashed, classified, not decoded).
 
     ``failure`` is the reason the file cannot be parsed when it is known without decoding
-    (unsupported type, over the size limit, duplicate content); ``fingerprint`` changes whenever
+    (unsupported type, over the size limit, duplicate content); ``duplicate_of`` is the report id
+    of the first file (by name) with the same content; ``fingerprint`` changes whenever
     anything that decides how the file is parsed changes (content, name, manifest row, failure).
     """
 
@@ -137,17 +138,18 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) ->
         sha = _sha256_file(path)
         suffix = PurePosixPath(name).suffix.lower()
         kind = "text" if suffix in TEXT_SUFFIXES else "unsupported"
-        duplicate_of = first_by_hash.get(sha) if size else None
-        if size and duplicate_of is None:
+        first = first_by_hash.get(sha) if size else None
+        if size and first is None:
             first_by_hash[sha] = name
         if size > max_file_bytes:
             failure = f"file exceeds {format_size(max_file_bytes)} limit"
         elif kind == "unsupported":
             failure = f"unsupported file type {suffix or '(no extension)'}"
-        elif duplicate_of is not None:
-            failure = f"duplicate of {duplicate_of}"
+        elif first is not None:
+            failure = f"duplicate of {first}"
         else:
             failure = None
+        duplicate_of = report_id_for(sha, first) if first is not None else None
         files.append(RawFile(name, path, size, sha, kind, failure, duplicate_of, manifest.get(name)))
     return files
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -115,7 +116,9 @@ def code_fingerprint() -> str:
     """Hash of the decoding and parsing code: when it changes every report is read again."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(package.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
         if path.name in _NOT_RECORDS_OF_PARSE and path.parent == package:
             continue
         digest.update(path.relative_to(package).as_posix().encode())
@@ -190,6 +193,12 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+    """The first row of a query, consuming the whole result (DuckDB wants results finished)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def _columns(con: duckdb.DuckDBPyConnection, schema_name: str, table: str) -> dict[str, str]:
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
@@ -221,9 +230,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("DROP TABLE IF EXISTS raw.raw_texts")
         _ensure_table(con, "raw.raw_texts", RAW_TEXTS)
         _ensure_table(con, "ops.refresh_log", REFRESH_LOG)
-        recreated = [
-            _ensure_table(con, f"raw.{table}", cols) for table, cols in schema.STAGING_TABLES.items()
-        ]
+        recreated = [_ensure_table(con, f"raw.{table}", cols) for table, cols in schema.STAGING_TABLES.items()]
         if any(recreated):
             con.execute("UPDATE raw.raw_reports SET parsed_fingerprint = NULL")
 
@@ -271,9 +278,7 @@ class IngestResult:
     removed: list[str] = field(default_factory=list)
 
 
-def sync_raw_reports(
-    con: duckdb.DuckDBPyConnection, files: list[RawFile], now: datetime | None = None
-) -> IngestResult:
+def sync_raw_reports(con: duckdb.DuckDBPyConnection, files: list[RawFile], now: datetime | None = None) -> IngestResult:
     """Bring ``raw.raw_reports`` / ``raw.raw_texts`` in step with the scanned files (one transaction).
 
     Files whose fingerprint (content, name, manifest row, decoding/parsing code) is unchanged are
@@ -386,15 +391,13 @@ def write_staging(
     return counts
 
 
-def record_refresh(
-    con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, now: datetime | None = None
-) -> None:
+def record_refresh(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, now: datetime | None = None) -> None:
     """Append this refresh to ``ops.refresh_log`` (what ``govperf status`` shows as last refresh)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    present, removed = con.execute(
-        "SELECT count(*) FILTER (WHERE NOT is_removed), count(*) FILTER (WHERE is_removed) "
-        "FROM raw.raw_reports"
-    ).fetchone()
+    present, removed = fetch_one(
+        con,
+        "SELECT count(*) FILTER (WHERE NOT is_removed), count(*) FILTER (WHERE is_removed) FROM raw.raw_reports",
+    )
     row = {
         "run_id": run_id,
         "refreshed_at": now,

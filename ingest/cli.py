@@ -1,0 +1,119 @@
+"""``govperf``: refresh the warehouse from the raw reports, or say what the published warehouse holds."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from ingest.warehouse import Settings, fetch_one
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    cells = [[str(c) if c is not None else "" for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from dagster_project.refresh import run_refresh, warehouse_summary
+
+    settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    if not settings.raw_dir.is_dir():
+        print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
+        return 2
+    print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", flush=True)
+    outcome = run_refresh(settings, verbose=args.verbose)
+    if not outcome.published:
+        print("govperf: refresh failed, the published warehouse was left as it was", file=sys.stderr)
+        for error in outcome.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    summary = warehouse_summary(settings.warehouse)
+    reports = summary["reports"]
+    status = Counter(row[1] for row in reports)
+    ingest = outcome.metadata.get("raw/raw_reports", {})
+    parsed = outcome.metadata.get("raw/report_headers", {}).get("reports_parsed", 0)
+    print(
+        f"\nreports seen {len(reports)}: parsed {status.get('ok', 0)}, partial {status.get('partial', 0)}, "
+        f"failed {status.get('failed', 0)}  (this refresh read {ingest.get('files_ingested', 0)} new or "
+        f"changed files, parsed {parsed}, {ingest.get('files_removed', 0)} removed)\n"
+    )
+    print(_table(reports, ["file", "status", "reason"]))
+    print("\nfacts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()))
+    failed = [c for c in outcome.checks if not c.passed]
+    print(f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        print(f"  {check.severity.lower():5} {check.asset} {check.name}")
+    print(f"\npublished {settings.warehouse}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        print(f"govperf: no warehouse published at {settings.warehouse} yet (run govperf refresh)")
+        return 1
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        last = fetch_one(
+            con,
+            "SELECT refreshed_at, run_id, raw_dir, reports_present, reports_removed "
+            "FROM ops.refresh_log ORDER BY refreshed_at DESC LIMIT 1",
+        )
+        by_status = con.execute(
+            "SELECT parse_status, count(*) FROM marts.fct_report GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        failing = con.execute(
+            "SELECT check_name, target_model, severity, unexpected_count FROM raw.quality_results "
+            "WHERE row_kind = 'summary' AND NOT passed ORDER BY severity, check_name"
+        ).fetchall()
+        failed_reports = con.execute(
+            "SELECT source_file, status_reason FROM marts.fct_report WHERE parse_status = 'failed' ORDER BY source_file"
+        ).fetchall()
+    finally:
+        con.close()
+    print(f"warehouse {settings.warehouse}")
+    if last:
+        print(f"last refresh {last[0]:%Y-%m-%d %H:%M:%S} UTC (run {last[1][:8]}) from {last[2]}")
+        print(f"reports present {last[3]}, removed since first ingest {last[4]}")
+    print("reports by status: " + ", ".join(f"{s} {n}" for s, n in by_status))
+    if failed_reports:
+        print("\nfailed reports:\n" + _table(failed_reports, ["file", "reason"]))
+    print(f"\nfailing quality checks: {len(failing)}")
+    if failing:
+        print(_table(failing, ["check", "model", "severity", "offending rows"]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``govperf`` argument parser."""
+    parser = argparse.ArgumentParser(prog="govperf", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    refresh = sub.add_parser("refresh", help="ingest, parse, build, check and publish the warehouse")
+    refresh.add_argument("--raw-dir", type=Path, help="raw reports (default $GOVPERF_RAW_DIR or data/raw)")
+    refresh.add_argument(
+        "--warehouse", type=Path, help="published file (default $GOVPERF_WAREHOUSE or data/warehouse.duckdb)"
+    )
+    refresh.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step logs")
+    refresh.set_defaults(func=_refresh)
+    status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
+    status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
+    status.set_defaults(func=_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``govperf`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
