@@ -1,5 +1,6 @@
 """The asset graph: raw files → staging tables → dbt (two phases around the quality suite) → publish."""
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -130,6 +131,21 @@ def staging(context: AssetExecutionContext, govperf: GovperfResource) -> Iterato
         )
 
 
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """Environment variables set for the block (dbt's profile reads the build DB path from one)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, govperf: GovperfResource) -> Iterator[Any]:
     """``dbt build`` of the context's selection against the build database.
 
@@ -137,9 +153,9 @@ def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, govperf: Gov
     skipped because of it) fails the step, so an incomplete warehouse is never published.
     """
     settings = govperf.settings
-    os.environ["GOVPERF_BUILD_DB"] = str(settings.build_db)
     target = settings.build_dir / "dbt" / context.op_execution_context.op.name
-    invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
+    with _environ(GOVPERF_BUILD_DB=str(settings.build_db)):
+        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
     broken = [
