@@ -401,10 +401,10 @@ def test_general_public_budget_spend_and_payment_rate_fallback(warehouse: duckdb
     assert row["admin_level"] == "prefecture" and row["county"] is None
 
 
-def test_first_stated_figure_computed_rate_and_derived_score(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_conflicting_figures_stay_null_and_derived_score(warehouse: duckdb.DuckDBPyConnection) -> None:
     row = mart_row(warehouse, "广东省人民政府办公厅")
-    assert row["budget_total_wan_yuan"] == Decimal("25000")
-    assert row["execution_rate_pct"] == Decimal("96.2656")
+    assert row["budget_total_wan_yuan"] is None
+    assert row["execution_rate_pct"] is None
     assert (row["score_total"], row["score_performance_effectiveness"], row["score_management_efficiency"]) == (
         Decimal("97.41"),
         Decimal("50"),
@@ -419,7 +419,12 @@ def test_first_stated_figure_computed_rate_and_derived_score(warehouse: duckdb.D
         "SELECT amount_wan_yuan, is_primary FROM marts.fct_budget WHERE report_id = 'gd' AND item = 'total' "
         "ORDER BY source_start"
     ).fetchall()
-    assert budgets == [(Decimal("25000"), True), (Decimal("26000"), False)]
+    assert budgets == [(Decimal("25000"), False), (Decimal("26000"), False)]
+
+
+def test_execution_rate_computed_when_not_stated(warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = mart_row(warehouse, "中国共产党广州市番禺区委员会办公室")
+    assert row["execution_rate_pct"] == Decimal("105.0250")
 
 
 def test_quality_status_is_worst_severity(warehouse: duckdb.DuckDBPyConnection) -> None:

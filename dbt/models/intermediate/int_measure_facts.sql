@@ -1,13 +1,17 @@
 -- Rates and head counts of reports that may contribute facts, with keys, fact_id, the primary flag
--- (first by source_start per report and measure) and the printing tolerance of the value.
+-- (first by source_start per report and measure, none when the report states different values) and
+-- the printing tolerance of the value.
 with facts as (
     select
         measure.*,
         row_number() over (
             partition by measure.report_id, measure.measure
             order by measure.source_start nulls last, measure.source_end nulls last, measure.measure_value
-        ) as seq
+        ) as seq,
+        min(measure.measure_value) over key_window <> max(measure.measure_value) over key_window
+            as is_conflicting
     from {{ ref('stg_measure_facts') }} as measure
+    window key_window as (partition by measure.report_id, measure.measure)
 ),
 
 reports as (
@@ -26,7 +30,8 @@ select
     facts.source_start,
     facts.source_end,
     facts.seq,
-    facts.seq = 1 as is_primary,
+    facts.is_conflicting,
+    facts.seq = 1 and not facts.is_conflicting as is_primary,
     {{ half_unit(value_decimals('facts.measure_value')) }} as tolerance
 from facts
 inner join reports on facts.report_id = reports.report_id

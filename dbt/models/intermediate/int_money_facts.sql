@@ -1,6 +1,8 @@
 -- Money figures of reports that may contribute facts, with the report's keys, a stable fact_id, the
 -- primary flag (when a report states several figures for one side/item/fund_scope, the first by
--- source_start is primary) and the printing tolerance (half a unit of the last printed decimal).
+-- source_start is primary, unless the report states different values for that key: then none is,
+-- and the marts' headline figure stays NULL) and the printing tolerance (half a unit of the last
+-- printed decimal).
 with facts as (
     select
         money.*,
@@ -8,10 +10,13 @@ with facts as (
             partition by money.report_id, money.side, money.item, money.fund_scope
             order by money.source_start nulls last, money.source_end nulls last, money.amount_wan_yuan
         ) as seq,
+        min(money.amount_wan_yuan) over key_window <> max(money.amount_wan_yuan) over key_window
+            as is_conflicting,
         money.amount_wan_yuan
         * (case money.printed_unit when '元' then 10000 when '亿元' then 0.0001 else 1 end)
             as amount_in_printed_unit
     from {{ ref('stg_money_facts') }} as money
+    window key_window as (partition by money.report_id, money.side, money.item, money.fund_scope)
 ),
 
 reports as (
@@ -33,7 +38,8 @@ select
     facts.source_start,
     facts.source_end,
     facts.seq,
-    facts.seq = 1 as is_primary,
+    facts.is_conflicting,
+    facts.seq = 1 and not facts.is_conflicting as is_primary,
     {{ half_unit(printed_decimals('facts.amount_text', 'facts.amount_in_printed_unit'),
                  unit_in_wan_yuan('facts.printed_unit')) }} as tolerance_wan_yuan
 from facts

@@ -1,6 +1,7 @@
 -- Scores of reports that may contribute facts, mapped to the indicator framework (score_item =
 -- indicator_key), plus a derived total (is_derived) for reports that state every first-level part of
--- the framework but no total. Parts are first-level framework items (履职效能, 管理效率).
+-- the framework but no total. Parts are first-level framework items (履职效能, 管理效率). When a report
+-- states different scores for one item, none of them is primary (the marts leave it NULL).
 with reports as (
     select * from {{ ref('int_reports') }} where has_facts
 ),
@@ -15,9 +16,12 @@ stated as (
         row_number() over (
             partition by scores.report_id, scores.score_item
             order by scores.source_start nulls last, scores.source_end nulls last, scores.score
-        ) as seq
+        ) as seq,
+        coalesce(min(scores.score) over key_window <> max(scores.score) over key_window, false)
+            as is_conflicting
     from {{ ref('stg_score_facts') }} as scores
     inner join reports on scores.report_id = reports.report_id
+    window key_window as (partition by scores.report_id, scores.score_item)
 ),
 
 first_level as (
@@ -47,10 +51,10 @@ derived_totals as (
 all_scores as (
     select
         report_id, score_item, score, max_score, rating, is_derived,
-        source_text, source_start, source_end, seq
+        source_text, source_start, source_end, seq, is_conflicting
     from stated
     union all
-    select * from derived_totals
+    select *, false as is_conflicting from derived_totals
 )
 
 select
@@ -69,7 +73,8 @@ select
     all_scores.source_start,
     all_scores.source_end,
     all_scores.seq,
-    all_scores.seq = 1 as is_primary,
+    all_scores.is_conflicting,
+    all_scores.seq = 1 and not all_scores.is_conflicting as is_primary,
     {{ half_unit(value_decimals('all_scores.score')) }} as tolerance
 from all_scores
 inner join reports on all_scores.report_id = reports.report_id

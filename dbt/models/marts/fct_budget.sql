@@ -14,3 +14,5 @@ select
     source_end
 from {{ ref('int_money_facts') }}
 where side = 'budget'
+    and item in ('total', 'initial', 'revenue_total', 'fiscal_appropriation_revenue', 'other_revenue',
+        'carryover_begin', 'carryover_end')

@@ -14,3 +14,4 @@ select
     source_end
 from {{ ref('int_money_facts') }}
 where side = 'spend'
+    and item in ('total', 'basic', 'project', 'procurement')
