@@ -1,0 +1,221 @@
+"""The real pipeline on the sample reports: contract tables, Dagster definitions and the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey
+
+from dagster_project.refresh import RefreshOutcome
+from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
+
+CONTRACT_COLUMNS: dict[str, set[str]] = {
+    "dim_level": {"admin_level", "level_name_zh", "level_rank"},
+    "dim_year": {"fiscal_year"},
+    "dim_department": {
+        "department_key",
+        "department_name",
+        "department_type",
+        "admin_level",
+        "province",
+        "city",
+        "county",
+    },
+    "fct_report": {
+        "report_id",
+        "source_file",
+        "content_sha256",
+        "department_key",
+        "fiscal_year",
+        "title",
+        "report_type",
+        "parse_status",
+        "status_reason",
+        "header_source",
+    },
+    "fct_budget": {
+        "report_id",
+        "department_key",
+        "fiscal_year",
+        "item",
+        "fund_scope",
+        "amount_wan_yuan",
+        "source_text",
+        "source_start",
+        "source_end",
+    },
+    "fct_spend": {
+        "report_id",
+        "department_key",
+        "fiscal_year",
+        "item",
+        "fund_scope",
+        "amount_wan_yuan",
+        "source_text",
+        "source_start",
+        "source_end",
+    },
+    "fct_scores": {
+        "report_id",
+        "department_key",
+        "fiscal_year",
+        "score_item",
+        "score",
+        "rating",
+        "is_derived",
+        "source_text",
+        "source_start",
+        "source_end",
+    },
+    "fct_indicators": {
+        "report_id",
+        "department_key",
+        "fiscal_year",
+        "indicator_name",
+        "target_value",
+        "actual_value",
+        "unit",
+        "target_text",
+        "actual_text",
+        "source_text",
+        "source_start",
+        "source_end",
+    },
+    "mart_department_year": {
+        "department_key",
+        "department_name",
+        "department_type",
+        "admin_level",
+        "province",
+        "city",
+        "county",
+        "fiscal_year",
+        "report_id",
+        "source_file",
+        "budget_total_wan_yuan",
+        "spend_total_wan_yuan",
+        "basic_spend_wan_yuan",
+        "project_spend_wan_yuan",
+        "revenue_total_wan_yuan",
+        "execution_rate_pct",
+        "score_total",
+        "score_performance_effectiveness",
+        "score_management_efficiency",
+        "rating",
+        "staff_authorized",
+        "staff_in_service",
+        "staff_retired",
+        "indicator_count",
+        "quality_status",
+    },
+}
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_contract_table_and_column_is_in_marts(sample_warehouse: Path) -> None:
+    rows = _query(
+        sample_warehouse,
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'marts'",
+    )
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    for table, wanted in CONTRACT_COLUMNS.items():
+        assert table in columns, f"marts.{table} missing"
+        assert wanted <= columns[table], f"marts.{table} lacks {sorted(wanted - columns[table])}"
+
+
+def test_one_fct_report_row_per_sample_file(sample_warehouse: Path) -> None:
+    rows = _query(sample_warehouse, "SELECT source_file, parse_status FROM marts.fct_report ORDER BY 1")
+    assert [name for name, _ in rows] == sorted(p.name for p in SAMPLE_RAW_DIR.iterdir())
+    assert {status for _, status in rows} <= {"ok", "partial", "failed"}
+
+
+def test_money_is_decimal_in_wan_yuan(sample_warehouse: Path) -> None:
+    types = dict(
+        _query(
+            sample_warehouse,
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND column_name LIKE '%wan_yuan'",
+        )
+    )
+    assert types and set(types.values()) == {"DECIMAL(20,6)"}
+
+
+def test_refresh_is_recorded_and_checks_ran(sample_refresh: RefreshOutcome) -> None:
+    warehouse = sample_refresh.settings.warehouse
+    assert _query(warehouse, "SELECT run_id FROM ops.refresh_log") == [(sample_refresh.run_id,)]
+    names = {(c.asset, c.name) for c in sample_refresh.checks}
+    assert ("marts/fct_spend", "great_expectations") in names
+    assert ("marts/fct_scores", "great_expectations") in names
+    assert len(names) > 20, "dbt tests are reported as asset checks too"
+    assert (sample_refresh.settings.quality_dir / "index.html").exists()
+
+
+def test_definitions_load_with_dbt_assets_and_checks() -> None:
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in keys}
+    assert groups["raw/raw_reports"] == "ingest"
+    assert groups["raw/money_facts"] == "staging" and groups["raw/quality_results"] == "quality"
+    assert groups["published_warehouse"] == "publish"
+    for model in ("fct_report", "fct_budget", "fct_spend", "fct_scores", "fct_indicators", "mart_department_year"):
+        assert AssetKey(["marts", model]) in keys
+    check_names = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("marts/fct_spend", "great_expectations") in check_names
+    assert any(name.startswith("unique_") for _, name in check_names)
+    job = defs.resolve_job_def("refresh")
+    assert AssetKey("published_warehouse") in job.asset_layer.asset_graph.get_all_asset_keys()
+    assert [s.name for s in defs.schedules] == ["daily_refresh"]
+    assert [s.name for s in defs.sensors] == ["raw_dir_sensor"]
+
+
+def _govperf(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ingest.cli", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_status_reads_the_published_warehouse(sample_warehouse: Path) -> None:
+    done = _govperf("status", "--warehouse", str(sample_warehouse))
+    assert done.returncode == 0, done.stderr
+    assert "last refresh" in done.stdout and "reports by status" in done.stdout
+
+
+def test_status_without_a_warehouse_fails(tmp_path: Path) -> None:
+    done = _govperf("status", env={"GOVPERF_WAREHOUSE": str(tmp_path / "none.duckdb")})
+    assert done.returncode == 1 and "no warehouse" in done.stdout
+
+
+def test_refresh_of_a_missing_raw_dir_publishes_nothing(tmp_path: Path) -> None:
+    done = _govperf(
+        "refresh",
+        env={"GOVPERF_RAW_DIR": str(tmp_path / "missing"), "GOVPERF_WAREHOUSE": str(tmp_path / "w.duckdb")},
+    )
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", [["refresh", "--bogus"], []])
+def test_bad_usage_exits_non_zero(command: list[str]) -> None:
+    assert _govperf(*command).returncode == 2
