@@ -1,24 +1,28 @@
 # govperf: `make run` builds the warehouse from data/raw, `make test` runs the checks.
-UV ?= uv
+# uv is installed with pip when it is missing (a fresh machine needs only Python 3.11).
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 # PYTHONDONTWRITEBYTECODE is set on some machines: compile once at install, not on every start-up.
 SYNC = $(UV) sync --frozen --compile-bytecode
+RUN = $(UV) run --frozen
 
-.PHONY: sync run test lint dev status
+.PHONY: sync run status test lint dev
 
 sync:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
 	$(SYNC)
 
 run: sync
-	$(UV) run --frozen govperf refresh
+	$(RUN) govperf refresh
 
 status:
-	$(UV) run --frozen govperf status
+	$(RUN) govperf status
 
 lint: sync
-	$(UV) run --frozen ruff check .
+	$(RUN) ruff check .
 
 test: lint
-	$(UV) run --frozen pytest -q
+	$(RUN) pytest -q
 
 dev: sync
-	$(UV) run --frozen dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
+	$(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
