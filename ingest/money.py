@@ -111,6 +111,7 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
     report it is the report's own."""
     facts: list[MoneyFact] = []
     issues: list[Issue] = []
+    parent: tuple[str, int] | None = None
     for match in P.AMOUNT.finditer(text):
         if _in_table(text, match.start()) or P.AMOUNT_QUALIFIER_AFTER.match(text[match.end():]):
             continue
@@ -123,6 +124,9 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
         foreign = P.FOREIGN_SUBJECT.search(subject) and report_type != "project"
         if foreign or P.RECEIVED_FUNDS.search(subject):
             continue
+        if _is_budget_breakdown(text, side, item, parent, match.start()):
+            continue
+        parent = (side, match.start())
         value, misplaced = parse_number(match.group("number"))
         if misplaced:
             issues.append(Issue("misplaced_thousands_separator", "warn",
@@ -136,6 +140,15 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
             start=s_start, end=s_end,
         ))
     return _resolve_budget_items(facts + extract_money_tables(text)), issues
+
+
+def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int] | None, pos: int) -> bool:
+    """基本支出/项目支出 listed under a budget figure ("预算安排 X 万元,其中基本支出 Y 万元") are
+    parts of the budget, not spend."""
+    if item not in ("basic", "project") or parent is None or parent[0] != "budget":
+        return False
+    between = text[parent[1]:pos]
+    return "其中" in between and "\n" not in between and "。" not in between
 
 
 def _resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:

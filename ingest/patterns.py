@@ -248,7 +248,7 @@ SCORE_PARTS: dict[str, str] = {
 TOTAL_PARTS: frozenset[str] = frozenset({"performance_effectiveness", "management_efficiency"})
 # A rating: "绩效评级为“优”", "评价等级:良好", "自评等级为优秀".
 RATING = re.compile(
-    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|等级|评级)\s*(?:为|是|:)?\s*"
+    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|等次|等级|评级)\s*(?:为|是|:)?\s*"
     r"[“\"'「]?(?P<rating>不合格|优秀|良好|合格|一般|中等|优|良|中|差)[”\"'」]?"
 )
 RATING_MAP: dict[str, str] = {

@@ -294,3 +294,14 @@ def test_flattened_table_indicators():
                      "办结率", "≥95%", "98%", "10", "9", "投诉件数", "≤5件", "2件", "10", "10"])
     assert _indicators(text) == [("办结率", "≥95%", "98%", Decimal(95), Decimal(98), "%"),
                                  ("投诉件数", "≤5件", "2件", Decimal(5), Decimal(2), "件")]
+
+
+def test_basic_and_project_under_a_budget_figure_are_not_spend():
+    got = _money("部门整体支出预算安排1,234.56万元,其中基本支出980万元,项目支出254.56万元。全年实际支出1,200万元。")
+    assert got == [("budget", "total", "all_funds", Decimal("1234.56")),
+                   ("spend", "total", "all_funds", Decimal("1200"))]
+
+
+def test_basic_and_project_under_a_spend_figure_are_spend():
+    got = _money("全年累计实际支出18,242.27万元。其中:基本支出13,203.62万元,项目支出5,038.65万元。")
+    assert [g[1] for g in got] == ["total", "basic", "project"]
