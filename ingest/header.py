@@ -144,7 +144,7 @@ def parse_title(title: str) -> tuple[int | None, str | None]:
 
 
 def _clean_name(name: str) -> str | None:
-    name = name.strip(" :,").removesuffix("关于").removesuffix("的")
+    name = P.TITLE_KIND_TAIL.sub("", name).strip(" :,()").removesuffix("关于").removesuffix("的")
     return name if len(name) >= 3 else None
 
 

@@ -67,6 +67,8 @@ TITLE_YEAR_FIRST = re.compile(
 )
 # Department then year: "广州市财政局2023年度部门整体支出绩效自评报告", "XX局关于2023年度…的报告".
 TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?")
+# Report-kind words that end a department name inside a title: "…财政局部门整体支出绩效自评报告(2023年度)".
+TITLE_KIND_TAIL = re.compile(r"(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|预算绩效|绩效(?:自评|评价)).*$")
 # Form field: "部门(单位)名称:广州市海珠区人民政府办公室", "单位名称:XX局".
 FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
 # A form-field line of its own: "评价年度:2021", "联系人:张三".
