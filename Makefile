@@ -24,5 +24,7 @@ lint: sync
 test: lint
 	$(RUN) pytest -q
 
+# Run history, schedules and sensor cursors persist in .dagster_home (not committed).
 dev: sync
-	$(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}

@@ -24,6 +24,7 @@ from ingest import schema
 from ingest.parse import parse_reports
 from ingest.raw import scan_raw_dir
 from ingest.warehouse import (
+    RefreshLock,
     build_connection,
     checkpoint_and_close,
     connect_build,
@@ -40,7 +41,17 @@ QUALITY_RESULTS_KEY = AssetKey(["raw", "quality_results"])
 STAGING_KEYS = [AssetKey(["raw", table]) for table in schema.STAGING_TABLES]
 POST_QUALITY = "tag:post_quality"
 
+REFRESH_LOCK_TIMEOUT = 3600.0
+_RUN_LOCKS: dict[str, RefreshLock] = {}
+
 dbt_project = load_dbt_project()
+
+
+def release_run_lock(run_id: str) -> None:
+    """Release the refresh lock a run took in its ingest step (no-op when it holds none)."""
+    lock = _RUN_LOCKS.pop(run_id, None)
+    if lock is not None:
+        lock.release()
 
 
 class GovperfDbtTranslator(DagsterDbtTranslator):
@@ -84,6 +95,8 @@ TRANSLATOR = GovperfDbtTranslator()
 def raw_reports(context: AssetExecutionContext, govperf: GovperfResource) -> MaterializeResult:
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
+    if context.run.run_id not in _RUN_LOCKS:
+        _RUN_LOCKS[context.run.run_id] = RefreshLock(settings.build_dir, REFRESH_LOCK_TIMEOUT)
     files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     with build_connection(settings.build_db) as con:
         result = sync_raw_reports(con, files)
@@ -236,13 +249,16 @@ def published_warehouse(context: AssetExecutionContext, govperf: GovperfResource
     settings = govperf.settings
     con = connect_build(settings.build_db)
     try:
-        record_refresh(con, context.run_id, settings.raw_dir)
+        record_refresh(con, context.run.run_id, settings.raw_dir)
         by_status = dict(
             con.execute("SELECT parse_status, count(*) FROM marts.fct_report GROUP BY ALL ORDER BY 1").fetchall()
         )
     finally:
         checkpoint_and_close(con)
-    publish(settings.build_db, settings.warehouse)
+    try:
+        publish(settings.build_db, settings.warehouse)
+    finally:
+        release_run_lock(context.run.run_id)
     context.log.info(f"published {settings.warehouse}")
     return MaterializeResult(
         metadata={

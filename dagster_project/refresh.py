@@ -46,6 +46,7 @@ def run_refresh(settings: Settings, verbose: bool = False) -> RefreshOutcome:
     replaced only if every step up to the publish step succeeded. Unless ``verbose``, Dagster logs
     below WARNING and dbt's console output are suppressed.
     """
+    from dagster_project.assets import release_run_lock
     from dagster_project.automation import REFRESH_JOB_NAME
     from dagster_project.definitions import build_definitions
 
@@ -54,6 +55,7 @@ def run_refresh(settings: Settings, verbose: bool = False) -> RefreshOutcome:
     quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
     with DagsterInstance.ephemeral() as instance, quiet:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=None if verbose else _QUIET)
+    release_run_lock(result.run_id)
     checks = [
         CheckOutcome(e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value)
         for e in result.get_asset_check_evaluations()

@@ -22,6 +22,7 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.refresh import run_refresh, warehouse_summary
 
     settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
@@ -48,7 +49,12 @@ def _refresh(args: argparse.Namespace) -> int:
     print(_table(reports, ["file", "status", "reason"]))
     print("\nfacts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()))
     failed = [c for c in outcome.checks if not c.passed]
-    print(f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    gx = [c for c in outcome.checks if c.name == GX_CHECK_NAME]
+    gx_failed = [c for c in gx if not c.passed]
+    print(
+        f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
+        f"(Great Expectations {len(gx) - len(gx_failed)} passed, {len(gx_failed)} failed; the rest dbt tests)"
+    )
     for check in failed:
         print(f"  {check.severity.lower():5} {check.asset} {check.name}")
     print(f"\npublished {settings.warehouse}")

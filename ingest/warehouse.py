@@ -10,6 +10,7 @@ closed, copied to a temporary file in the warehouse's directory and renamed over
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -89,6 +90,36 @@ class Settings:
 
 class BuildDatabaseBusy(RuntimeError):
     """Another live process holds the build database (a refresh is already running)."""
+
+
+class RefreshLock:
+    """An exclusive lock on ``<build dir>/refresh.lock`` that keeps two refreshes from interleaving.
+
+    Held from the ingest step to the publish step of one run; the kernel drops it when the holding
+    process dies, so a killed refresh never leaves it behind.
+    """
+
+    def __init__(self, build_dir: Path, timeout: float) -> None:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        self._file = (build_dir / "refresh.lock").open("w")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self._file.close()
+                    raise BuildDatabaseBusy(f"another refresh holds {build_dir / 'refresh.lock'}") from None
+                time.sleep(1)
+        self._file.write(str(os.getpid()))
+        self._file.flush()
+
+    def release(self) -> None:
+        """Let the next refresh in."""
+        if not self._file.closed:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
 
 
 def duckdb_type(dtype: pl.DataType) -> str:

@@ -153,6 +153,14 @@ def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> No
     wh.connect_build(path, lock_timeout=1).close()
 
 
+def test_refresh_lock_keeps_a_second_refresh_out(tmp_path: Path) -> None:
+    first = wh.RefreshLock(tmp_path, timeout=0)
+    with pytest.raises(wh.BuildDatabaseBusy, match="another refresh"):
+        wh.RefreshLock(tmp_path, timeout=0)
+    first.release()
+    wh.RefreshLock(tmp_path, timeout=0).release()
+
+
 def _publish_version(build: Path, warehouse: Path, version: int) -> None:
     con = duckdb.connect(str(build))
     con.execute("CREATE OR REPLACE TABLE v AS SELECT ? AS version", [version])
