@@ -5,6 +5,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import polars as pl
 from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
@@ -21,7 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_project.project import load_dbt_project
 from dagster_project.resources import GovperfResource
 from ingest import schema
-from ingest.parse import parse_reports
+from ingest.parse import ReportInput, parse_reports
 from ingest.raw import scan_raw_dir
 from ingest.warehouse import (
     RefreshLock,
@@ -100,6 +101,10 @@ def raw_reports(context: AssetExecutionContext, govperf: GovperfResource) -> Mat
     files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     with build_connection(settings.build_db) as con:
         result = sync_raw_reports(con, files)
+        unreadable = con.execute(
+            "SELECT source_file, failure_reason FROM raw.raw_reports "
+            "WHERE NOT is_removed AND failure_reason IS NOT NULL ORDER BY source_file"
+        ).fetchall()
     context.log.info(
         f"{result.seen} files: {len(result.ingested)} new or changed, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed"
@@ -110,11 +115,31 @@ def raw_reports(context: AssetExecutionContext, govperf: GovperfResource) -> Mat
             "files_ingested": len(result.ingested),
             "files_unchanged": len(result.unchanged),
             "files_removed": len(result.removed),
-            "unreadable": MetadataValue.md(
-                "\n".join(f"- `{f.source_file}`: {f.failure}" for f in files if f.failure) or "none"
-            ),
+            "not_parseable": MetadataValue.md("\n".join(f"- `{n}`: {r}" for n, r in unreadable) or "none"),
         }
     )
+
+
+def _parse(inputs: list[ReportInput], context: AssetExecutionContext) -> dict[str, pl.DataFrame]:
+    """Parse a batch; if the parser raises, parse one by one so one bad report fails alone."""
+    try:
+        return parse_reports(inputs)
+    except Exception:
+        context.log.exception("parser failed on the batch; parsing reports one by one")
+    parts = []
+    for item in inputs:
+        try:
+            parts.append(parse_reports([item]))
+        except Exception as exc:
+            context.log.warning(f"parser failed on {item.source_file}: {exc!r}")
+            failed = ReportInput(item.report_id, item.source_file, None, f"parser error: {exc}", item.manifest)
+            parts.append(parse_reports([failed]))
+    return {
+        table: pl.concat([part.get(table, schema.empty_frame(cols)) for part in parts], how="diagonal_relaxed")
+        if parts
+        else schema.empty_frame(cols)
+        for table, cols in schema.STAGING_TABLES.items()
+    }
 
 
 @multi_asset(
@@ -128,7 +153,7 @@ def staging(context: AssetExecutionContext, govperf: GovperfResource) -> Iterato
     """Parse every report not parsed since it changed and replace its staging rows (one transaction)."""
     with build_connection(govperf.settings.build_db) as con:
         inputs = pending_inputs(con)
-        frames = parse_reports(inputs)
+        frames = _parse(inputs, context)
         counts = write_staging(con, frames, [item.report_id for item in inputs])
         totals = {table: fetch_one(con, f"SELECT count(*) FROM raw.{table}")[0] for table in schema.STAGING_TABLES}
     context.log.info(f"parsed {len(inputs)} reports")

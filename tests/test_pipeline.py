@@ -219,3 +219,27 @@ def test_refresh_of_a_missing_raw_dir_publishes_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["refresh", "--bogus"], []])
 def test_bad_usage_exits_non_zero(command: list[str]) -> None:
     assert _govperf(*command).returncode == 2
+
+
+def test_a_parser_crash_fails_only_that_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster import build_asset_context
+
+    import dagster_project.assets as assets
+    from ingest.parse import ReportInput, parse_reports
+
+    def fragile(inputs: list[ReportInput]) -> dict:
+        inputs = list(inputs)
+        if any(item.text and "崩溃" in item.text for item in inputs):
+            raise ValueError("boom")
+        return parse_reports(inputs)
+
+    monkeypatch.setattr(assets, "parse_reports", fragile)
+    inputs = [
+        ReportInput("a" * 16, "good.txt", "2023年度某局部门整体支出绩效自评报告"),
+        ReportInput("b" * 16, "bad.txt", "2023年度某局部门整体支出绩效自评报告 崩溃"),
+    ]
+    frames = assets._parse(inputs, build_asset_context())
+    headers = {row["report_id"]: row for row in frames["report_headers"].to_dicts()}
+    assert set(headers) == {"a" * 16, "b" * 16}
+    assert headers["b" * 16]["parse_status"] == "failed"
+    assert headers["b" * 16]["status_reason"] == "parser error: boom"
