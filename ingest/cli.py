@@ -30,7 +30,11 @@ def _refresh(args: argparse.Namespace) -> int:
         print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
         return 2
     print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", flush=True)
-    outcome = run_refresh(settings, verbose=args.verbose)
+    try:
+        outcome = run_refresh(settings, verbose=args.verbose)
+    except OSError as exc:
+        print(f"govperf: refresh failed, nothing was published: {exc}", file=sys.stderr)
+        return 1
     if not outcome.published:
         print("govperf: refresh failed, the published warehouse was left as it was", file=sys.stderr)
         for error in outcome.errors:

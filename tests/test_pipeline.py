@@ -216,6 +216,12 @@ def test_refresh_of_a_missing_raw_dir_publishes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def test_refresh_that_cannot_write_publishes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a file").write_text("not a directory")
+    done = _govperf("refresh", "--raw-dir", str(SAMPLE_RAW_DIR), "--warehouse", str(tmp_path / "a file" / "w.duckdb"))
+    assert done.returncode == 1 and "nothing was published" in done.stderr
+
+
 @pytest.mark.parametrize("command", [["refresh", "--bogus"], []])
 def test_bad_usage_exits_non_zero(command: list[str]) -> None:
     assert _govperf(*command).returncode == 2
