@@ -1,0 +1,773 @@
+"""``python -m bench.run``: time the govperf refresh on a scaled corpus and write ``data/bench/latest.json``.
+
+One run measures, on a corpus of ``--reports`` files (default 10,000) built by :mod:`bench.corpus`:
+
+- the ingest and parse stage functions in this process (scan, decode + raw insert, read-back,
+  ``parse_reports``, staging insert), the parser's reports/s against the naive baseline's
+  (:mod:`bench.baseline`) as a ratio, and a cProfile of the parser saying where its time goes;
+- the full refresh exactly as ``govperf refresh`` runs it (``python -m ingest.cli refresh -v`` in a
+  subprocess), with every stage's time read from the Dagster run's step events, and the peak memory of
+  the refresh's whole process tree (the parse workers and dbt included);
+- incremental refreshes after adding 1 report and after changing 100;
+- unless ``--skip-100k``: a full refresh of 100,000 reports, stopped after ``--timeout-100k`` seconds.
+
+Wall times depend on what else the machine runs: the load average before and after each measurement
+and the CPU seconds used are recorded beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import pstats
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import baseline
+from bench.corpus import CorpusBuilder, CorpusItem, build_corpus, write_manifest
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_WORKDIR = REPO / "data" / "bench"
+GB = 1024**3
+
+# Targets of issue 6 on a 2-core machine.
+TARGET_FULL_S = 60.0
+TARGET_RATIO = 1.0
+TARGET_ADD_ONE_S = 15.0
+TARGET_RSS_BYTES = 2 * GB
+TARGET_100K_S = 600.0
+TARGET_100K_RSS_BYTES = 4 * GB
+
+# Dagster step keys → the stages of issue 6 (matched by substring, first match wins).
+STAGES: tuple[tuple[str, str], ...] = (
+    ("raw_reports", "ingest"),
+    ("staging", "parse"),
+    ("dbt", "dbt"),
+    ("quality", "checks"),
+    ("expectations", "checks"),
+    ("check", "checks"),
+    ("publish", "publish"),
+)
+_STEP_DONE = re.compile(r'STEP_SUCCESS - Finished execution of step "(?P<step>[^"]+)" in (?P<duration>\S+?)\.?$', re.M)
+_STEP_FAILED = re.compile(r'STEP_FAILURE - Execution of step "(?P<step>[^"]+)" failed', re.M)
+_DBT_FINISHED = re.compile(r"Finished running .*?\((?P<seconds>[\d.]+)s\)")
+_SUMMARY = re.compile(
+    r"reports seen (?P<seen>\d+): parsed (?P<ok>\d+), partial (?P<partial>\d+), failed (?P<failed>\d+)"
+    r".*?read (?P<read>\d+) new or changed files, parsed (?P<parsed>\d+)"
+)
+
+
+# ---------------------------------------------------------------- measuring helpers
+
+
+def parse_duration(text: str) -> float:
+    """Seconds of a Dagster duration string: ``0.83ms``, ``533ms``, ``5.6s``, ``4m52s``, ``1h4m``."""
+    total = 0.0
+    for value, unit in re.findall(r"([\d.]+)(ms|h|m|s)", text):
+        total += float(value) * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+    return total
+
+
+def stage_of(step: str) -> str:
+    """The issue-6 stage of a Dagster step key (``other`` when unknown)."""
+    for needle, stage in STAGES:
+        if needle in step:
+            return stage
+    return "other"
+
+
+def step_timings(log: str) -> dict[str, float]:
+    """Seconds per Dagster step, from the step-success events of a ``govperf refresh -v`` log."""
+    return {m.group("step"): parse_duration(m.group("duration")) for m in _STEP_DONE.finditer(log)}
+
+
+def stage_timings(steps: dict[str, float]) -> dict[str, float]:
+    """Step seconds summed per stage (ingest, parse, dbt, checks, publish, other)."""
+    out: dict[str, float] = {}
+    for step, seconds in steps.items():
+        stage = stage_of(step)
+        out[stage] = round(out.get(stage, 0.0) + seconds, 3)
+    return out
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its waited-for children so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+@dataclass
+class Timed:
+    """Wall and CPU seconds of a block, and the 1-minute load average around it."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    load_before: float = 0.0
+    load_after: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        """Rounded figures for the JSON output."""
+        return {
+            "wall_s": round(self.wall_s, 3),
+            "cpu_s": round(self.cpu_s, 3),
+            "load_before": self.load_before,
+            "load_after": self.load_after,
+        }
+
+
+@contextmanager
+def timed() -> Iterator[Timed]:
+    """Time the block (wall and CPU, this process and the children it waits for)."""
+    result = Timed(load_before=_load())
+    cpu, wall = _cpu_seconds(), time.perf_counter()
+    yield result
+    result.wall_s = time.perf_counter() - wall
+    result.cpu_s = _cpu_seconds() - cpu
+    result.load_after = _load()
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every live process below it (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _status_kb(pid: int, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                name = line.split(":", 1)[0]
+                if name in keys:
+                    found[name] = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return found
+
+
+class TreeMemory:
+    """Samples the memory of a process tree every ``interval`` seconds in a thread.
+
+    ``peak_rss`` is the largest sum of VmRSS over the tree at one sample (shared pages of forked
+    workers counted in each, so an upper bound); ``peak_process_hwm`` the largest VmHWM (peak RSS)
+    of any single process of the tree.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.25, limit_bytes: int | None = None) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.limit_bytes = limit_bytes
+        self.exceeded = False
+        self.peak_rss = 0
+        self.peak_process_hwm = 0
+        self.peak_processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> None:
+        """One sample of the tree."""
+        pids = _descendants(self.pid)
+        total = 0
+        for pid in pids:
+            status = _status_kb(pid, ("VmRSS", "VmHWM"))
+            total += status.get("VmRSS", 0)
+            self.peak_process_hwm = max(self.peak_process_hwm, status.get("VmHWM", 0))
+        self.peak_rss = max(self.peak_rss, total)
+        self.peak_processes = max(self.peak_processes, len(pids))
+        if self.limit_bytes and total > self.limit_bytes and not self.exceeded:
+            # the tree is a session of its own (start_new_session): stop it before it starves the machine
+            self.exceeded = True
+            os.killpg(self.pid, signal.SIGKILL)
+
+
+def _gb(n_bytes: int | float) -> float:
+    return round(n_bytes / GB, 3)
+
+
+# ---------------------------------------------------------------- the refresh, as govperf runs it
+
+
+def refresh_available() -> bool:
+    """True when the refresh that ``govperf refresh`` runs can be imported."""
+    try:
+        return importlib.util.find_spec("dagster_project.refresh") is not None and (
+            importlib.util.find_spec("ingest.cli") is not None
+        )
+    except ImportError:
+        return False
+
+
+def refresh_command(raw_dir: Path, warehouse: Path) -> list[str]:
+    """``govperf refresh -v`` for ``raw_dir`` → ``warehouse``, run with this interpreter."""
+    cli = [sys.executable, "-m", "ingest.cli"]
+    return [*cli, "refresh", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse), "-v"]
+
+
+def run_refresh_subprocess(
+    raw_dir: Path,
+    warehouse: Path,
+    log_dir: Path,
+    label: str,
+    timeout: float | None = None,
+    command: Callable[[Path, Path], list[str]] = refresh_command,
+    memory_limit_bytes: int | None = None,
+) -> dict[str, Any]:
+    """Run one refresh in a subprocess; its time, stage times, memory and outcome.
+
+    On ``timeout``, or when the process tree's RSS passes ``memory_limit_bytes``, the refresh's
+    process group is killed and the result says it did not finish.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = log_dir / f"{label}.out.log", log_dir / f"{label}.err.log"
+    _LAST_FINGERPRINT[str(warehouse)] = _code_fingerprint()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    timing = Timed(load_before=_load())
+    finished = True
+    with out_path.open("w") as out, err_path.open("w") as err:
+        cpu, wall = _cpu_seconds(), time.perf_counter()
+        proc = subprocess.Popen(
+            command(raw_dir, warehouse), stdout=out, stderr=err, cwd=REPO, env=env, start_new_session=True
+        )
+        with TreeMemory(proc.pid, limit_bytes=memory_limit_bytes) as memory:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                finished = False
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        finished = finished and not memory.exceeded
+        timing.wall_s = time.perf_counter() - wall
+        timing.cpu_s = _cpu_seconds() - cpu
+    timing.load_after = _load()
+    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
+    steps = step_timings(stderr + stdout)
+    summary = _SUMMARY.search(stdout)
+    result: dict[str, Any] = {
+        "label": label,
+        "finished": finished,
+        "stopped_for_memory": memory.exceeded,
+        "stopped_for_time": not finished and not memory.exceeded,
+        "returncode": proc.returncode,
+        "ok": finished and proc.returncode == 0,
+        **timing.as_dict(),
+        "steps_s": steps,
+        "stages_s": stage_timings(steps),
+        "outside_steps_s": round(timing.wall_s - sum(steps.values()), 3),
+        "dbt_run_s": [float(m.group("seconds")) for m in _DBT_FINISHED.finditer(stdout)],
+        "failed_steps": _STEP_FAILED.findall(stderr + stdout),
+        "peak_tree_rss_gb": _gb(memory.peak_rss),
+        "peak_process_rss_gb": _gb(memory.peak_process_hwm),
+        "peak_processes": memory.peak_processes,
+        "logs": [str(out_path), str(err_path)],
+    }
+    if summary:
+        result["reports"] = {k: int(v) for k, v in summary.groupdict().items()}
+    if not result["ok"]:
+        result["error_tail"] = (stderr.strip().splitlines() or [""])[-5:]
+    return result
+
+
+# ---------------------------------------------------------------- stage functions in this process
+
+
+def in_process_stages(raw_dir: Path, build_db: Path, parse_sample: int) -> tuple[dict[str, Any], list[Any]]:
+    """Time the ingest and parse stage functions directly, on a scratch build database.
+
+    Returns the timings and the parser inputs (decoded reports) for the baseline and the profile.
+    """
+    from ingest.parse import parse_reports
+    from ingest.raw import scan_raw_dir
+    from ingest.warehouse import build_connection, pending_inputs, sync_raw_reports, write_staging
+
+    for path in (build_db, build_db.with_name(build_db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    out: dict[str, Any] = {}
+    with build_connection(build_db) as con:
+        with timed() as t:
+            files = scan_raw_dir(raw_dir)
+        out["scan"] = {**t.as_dict(), "files": len(files)}
+        with timed() as t:
+            synced = sync_raw_reports(con, files)
+        out["decode_and_insert_raw"] = {**t.as_dict(), "files": len(synced.ingested)}
+        with timed() as t:
+            inputs = pending_inputs(con)
+        out["read_pending"] = {**t.as_dict(), "reports": len(inputs)}
+        with timed() as t:
+            frames = parse_reports(inputs)
+        statuses = Counter(frames["report_headers"]["parse_status"].to_list())
+        out["parse"] = {
+            **t.as_dict(),
+            "reports": len(inputs),
+            "workers": os.cpu_count() or 1,
+            "reports_per_s": round(len(inputs) / t.wall_s, 1),
+            "cpu_ms_per_report": round(t.cpu_s / max(1, len(inputs)) * 1000, 3),
+            "status": dict(statuses),
+            "rows": {name: frame.height for name, frame in frames.items()},
+        }
+        with timed() as t:
+            write_staging(con, frames, [i.report_id for i in inputs])
+        out["insert_staging"] = {**t.as_dict(), "rows": sum(f.height for f in frames.values())}
+    del frames
+    sample = inputs[:parse_sample]
+    with timed() as t:
+        parse_reports(sample, workers=1)
+    out["parse_one_process"] = {
+        **t.as_dict(),
+        "reports": len(sample),
+        "reports_per_s": round(len(sample) / t.wall_s, 1),
+    }
+    return out, inputs
+
+
+def measure_baseline(texts: Sequence[str]) -> dict[str, Any]:
+    """The naive baseline's throughput (best of 3) and how often it found each field."""
+    result = baseline.measure(texts, repeat=3)
+    return {
+        "reports": result.reports,
+        "wall_s": round(result.seconds, 3),
+        "reports_per_s": round(result.reports_per_s, 1),
+        "fields_found": result.found,
+    }
+
+
+# What parse_report spends its time on, by the functions it calls (module, function).
+PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("normalise", "ingest/normalise.py", "normalise"),
+    ("lines + sections", "ingest/segment.py", "lines_of"),
+    ("lines + sections", "ingest/segment.py", "sections"),
+    ("header", "ingest/header.py", "read_header"),
+    ("money", "ingest/money.py", "extract_money"),
+    ("rates + staff", "ingest/money.py", "extract_rates"),
+    ("rates + staff", "ingest/money.py", "extract_table_rates"),
+    ("rates + staff", "ingest/money.py", "extract_staff"),
+    ("scores", "ingest/scores.py", "extract_scores"),
+    ("scores", "ingest/indicators.py", "table_total_score"),
+    ("scores", "ingest/scores.py", "extract_deductions"),
+    ("indicators", "ingest/indicators.py", "extract_indicators"),
+    ("findings", "ingest/findings.py", "extract_findings"),
+    ("frames (polars)", "ingest/parse.py", "_frames"),
+)
+
+
+def profile_parser(inputs: Sequence[Any], sample: int) -> dict[str, Any]:
+    """cProfile of ``parse_report`` over ``sample`` reports in this process: share per part, top functions."""
+    from ingest.parse import _frames, _safe_parse
+
+    items = list(inputs[:sample])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _frames([_safe_parse(item) for item in items])
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(v[3] for k, v in raw.items() if k[0].endswith("ingest/parse.py") and k[2] in ("_safe_parse", "_frames"))
+    callers = {k for k in raw if k[0].endswith("ingest/parse.py") and k[2] == "parse_report"}
+    parts: dict[str, float] = {}
+    for part, module, func in PROFILE_PARTS:
+        # time of the calls parse_report makes itself (a helper also called deeper is not counted twice);
+        # _frames is called once, by this function
+        seconds = sum(
+            v[3] if func == "_frames" else sum(t[3] for caller, t in v[4].items() if caller in callers)
+            for k, v in raw.items()
+            if k[0].endswith(module) and k[2] == func
+        )
+        parts[part] = parts.get(part, 0.0) + seconds
+    parts["other (parse_report itself, conflicts, rows)"] = max(0.0, total - sum(parts.values()))
+    top = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
+    return {
+        "reports": len(items),
+        "profiled_s": round(total, 3),
+        "ms_per_report_profiled": round(total / max(1, len(items)) * 1000, 3),
+        "share": {k: round(v / total, 3) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])},
+        "top_self_time": [
+            {
+                "function": f"{Path(k[0]).name}:{k[1]}({k[2]})",
+                "calls": v[1],
+                "self_s": round(v[2], 3),
+                "cumulative_s": round(v[3], 3),
+            }
+            for k, v in top
+        ],
+    }
+
+
+# ---------------------------------------------------------------- incremental changes
+
+
+def add_reports(raw_dir: Path, builder: CorpusBuilder, items: list[CorpusItem], count: int) -> list[CorpusItem]:
+    """Write ``count`` new reports after the existing ones; the manifest follows."""
+    added = []
+    for _ in range(count):
+        name, data, item = builder.report(len(items) + len(added))
+        (raw_dir / name).write_bytes(data)
+        added.append(item)
+    write_manifest(raw_dir, items + added)
+    return added
+
+
+def change_reports(raw_dir: Path, builder: CorpusBuilder, items: list[CorpusItem], count: int) -> list[CorpusItem]:
+    """Rewrite ``count`` existing reports (spread over the corpus) with other figures and year, same names."""
+    count = min(count, len(items))
+    step = max(1, len(items) // max(1, count))
+    changed = []
+    for index in range(0, step * count, step):
+        data, item = builder.revise(items[index])
+        (raw_dir / item.source_file).write_bytes(data)
+        items[index] = item
+        changed.append(item)
+    write_manifest(raw_dir, items)
+    return changed
+
+
+def _code_fingerprint() -> str | None:
+    """The parser code's fingerprint: when it changes, a refresh re-reads and re-parses every file."""
+    try:
+        from ingest.warehouse import code_fingerprint
+    except ImportError:
+        return None
+    return code_fingerprint()
+
+
+_LAST_FINGERPRINT: dict[str, str | None] = {}
+
+
+@dataclass(frozen=True)
+class Refresher:
+    """How this benchmark runs a refresh: the command, where logs go and the memory cap."""
+
+    logs: Path
+    command: Callable[[Path, Path], list[str]] = refresh_command
+    memory_limit_bytes: int | None = None
+
+    def __call__(self, raw_dir: Path, warehouse: Path, label: str, timeout: float | None = None) -> dict[str, Any]:
+        """One timed refresh (see :func:`run_refresh_subprocess`)."""
+        return run_refresh_subprocess(
+            raw_dir, warehouse, self.logs, label, timeout, self.command, self.memory_limit_bytes
+        )
+
+
+def _settle(
+    refresher: Refresher, raw_dir: Path, warehouse: Path, label: str, say: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """An untimed refresh when the parser code changed since the last one (others edit the tree while
+    the benchmark runs), so that an incremental refresh measures only its own change."""
+    current = _code_fingerprint()
+    last = _LAST_FINGERPRINT.get(str(warehouse))
+    _LAST_FINGERPRINT[str(warehouse)] = current
+    if last is None or current == last:
+        return None
+    say("parser code changed since the last refresh: an untimed refresh re-parses everything first")
+    result = refresher(raw_dir, warehouse, label)
+    return {"wall_s": result["wall_s"], "ok": result["ok"], "reports": result.get("reports")}
+
+
+# ---------------------------------------------------------------- report
+
+
+def _fmt_s(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:,.1f} s"
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of issue 6: measured value, target, whether met and by what factor."""
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, value: float | None, target: float, unit: str, higher_is_better: bool = False) -> None:
+        if value is None:
+            rows.append({"target": name, "measured": None, "limit": target, "unit": unit, "met": None})
+            return
+        met = value >= target if higher_is_better else value <= target
+        factor = (target / value if value else float("inf")) if higher_is_better else value / target
+        rows.append(
+            {
+                "target": name,
+                "measured": round(value, 3),
+                "limit": target,
+                "unit": unit,
+                "met": met,
+                "times_limit": round(factor, 2),
+            }
+        )
+
+    n = results["corpus"]["reports"]
+    refresh = results.get("refresh", {})
+    full = refresh.get("full", {})
+    add(f"full refresh, {n:,} reports", full.get("wall_s") if full.get("ok") else None, TARGET_FULL_S, "s")
+    ratio = results.get("parser_vs_baseline", {}).get("ratio")
+    add("parse rate / naive baseline rate", ratio, TARGET_RATIO, "x", higher_is_better=True)
+    one = refresh.get("add_1", {})
+    add("incremental refresh, 1 report added", one.get("wall_s") if one.get("ok") else None, TARGET_ADD_ONE_S, "s")
+    add(f"peak RSS, full refresh of {n:,}", full.get("peak_tree_rss_gb"), TARGET_RSS_BYTES / GB, "GB")
+    big = results.get("scale_100k", {})
+    if not big.get("skipped"):
+        add("full refresh, 100,000 reports", big.get("wall_s") if big.get("ok") else None, TARGET_100K_S, "s")
+        add("peak RSS, 100,000 reports", big.get("peak_tree_rss_gb"), TARGET_100K_RSS_BYTES / GB, "GB")
+    return rows
+
+
+def render_table(results: dict[str, Any]) -> str:
+    """The figures as a plain-text table."""
+    lines: list[tuple[str, str]] = []
+    corpus = results["corpus"]
+    lines.append((f"corpus: {corpus['reports']:,} reports built", _fmt_s(corpus["build_s"])))
+    stages = results.get("in_process", {})
+    for key, label in (
+        ("scan", "ingest: scan + hash (in process)"),
+        ("decode_and_insert_raw", "ingest: decode + raw insert (in process)"),
+        ("read_pending", "parse: read texts back (in process)"),
+        ("parse", "parse: parse_reports (in process)"),
+        ("insert_staging", "parse: staging insert (in process)"),
+    ):
+        if key in stages:
+            lines.append((label, _fmt_s(stages[key]["wall_s"])))
+    cmp_ = results.get("parser_vs_baseline", {})
+    if cmp_:
+        lines.append(("parser reports/s (all cores)", f"{cmp_['parser_reports_per_s']:,.0f}"))
+        lines.append(("parser reports/s (one process)", f"{cmp_['parser_one_process_reports_per_s']:,.0f}"))
+        lines.append(("naive baseline reports/s (one process)", f"{cmp_['baseline_reports_per_s']:,.0f}"))
+        lines.append(("ratio parser / baseline", f"{cmp_['ratio']:.3f}"))
+    refresh = results.get("refresh", {})
+    runs = (("full", "full refresh"), ("add_1", "refresh after adding 1"), ("change_100", "refresh after changing 100"))
+    for key, label in runs:
+        run = refresh.get(key)
+        if not run:
+            continue
+        status = "" if run["ok"] else "  (FAILED)" if run["finished"] else "  (did not finish)"
+        lines.append((f"{label}{status}", _fmt_s(run["wall_s"])))
+        for stage, seconds in run["stages_s"].items():
+            lines.append((f"  {stage}", _fmt_s(seconds)))
+        lines.append(("  outside steps (start-up, Dagster)", _fmt_s(run["outside_steps_s"])))
+        lines.append(("  peak RSS, process tree", f"{run['peak_tree_rss_gb']:.2f} GB"))
+    big = results.get("scale_100k", {})
+    if big and not big.get("skipped"):
+        status = "" if big.get("ok") else "  (FAILED)" if big.get("finished") else "  (did not finish)"
+        lines.append((f"100,000 reports: full refresh{status}", _fmt_s(big.get("wall_s"))))
+        for stage, seconds in big.get("stages_s", {}).items():
+            lines.append((f"  {stage}", _fmt_s(seconds)))
+        lines.append(("  peak RSS, process tree", f"{big.get('peak_tree_rss_gb', 0):.2f} GB"))
+    width = max(len(k) for k, _ in lines)
+    out = [f"{k.ljust(width)}  {v}" for k, v in lines]
+    out.append("")
+    out.append("targets (issue 6)")
+    for row in results.get("targets", []):
+        if row["measured"] is None:
+            verdict = "not measured / did not finish"
+        else:
+            verdict = "met" if row["met"] else f"MISSED ({row['times_limit']}x the limit)"
+            if row["unit"] == "x" and not row["met"]:
+                verdict = f"MISSED ({row['times_limit']}x too slow)"
+        measured = "—" if row["measured"] is None else f"{row['measured']:,}"
+        out.append(f"  {row['target']}: {measured} {row['unit']} (limit {row['limit']:,} {row['unit']}): {verdict}")
+    load = results["machine"]
+    out.append("")
+    out.append(f"machine: {load['cpus']} CPUs, load average {load['load_start']} at start, {load['load_end']} at end")
+    return "\n".join(out)
+
+
+def _git() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty_files": len(git("status", "--porcelain").splitlines())}
+
+
+def _corpus_summary(items: list[CorpusItem], raw_dir: Path, seconds: float) -> dict[str, Any]:
+    return {
+        "reports": len(items),
+        "dir": str(raw_dir),
+        "build_s": round(seconds, 3),
+        "bytes": sum(p.stat().st_size for p in raw_dir.iterdir()),
+        "templates": dict(Counter(i.template for i in items)),
+        "layouts": dict(Counter(i.layout for i in items)),
+        "encodings": dict(Counter(i.encoding for i in items)),
+        "units": dict(Counter(i.unit for i in items)),
+        "fullwidth": sum(i.fullwidth for i in items),
+        "fiscal_years": dict(sorted(Counter(i.fiscal_year for i in items).items())),
+    }
+
+
+# ---------------------------------------------------------------- main
+
+
+def build_arg_parser() -> argparse.ArgumentParser:
+    """Arguments of ``python -m bench.run``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=10_000, help="corpus size (default 10,000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-100k", action="store_true", help="do not run the 100,000-report refresh")
+    parser.add_argument("--timeout-100k", type=float, default=TARGET_100K_S, help="seconds before it is stopped")
+    parser.add_argument(
+        "--memory-limit-gb", type=float, default=8.0, help="stop a refresh whose process tree passes this RSS"
+    )
+    parser.add_argument("--no-incremental", action="store_true", help="only the full refresh")
+    parser.add_argument("--no-refresh", action="store_true", help="only the in-process stages and the baseline")
+    parser.add_argument("--profile-sample", type=int, default=300, help="reports profiled (0: no profile)")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora, warehouses, logs")
+    parser.add_argument("--out", type=Path, default=None, help="JSON output (default <workdir>/latest.json)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, command: Callable[[Path, Path], list[str]] = refresh_command) -> int:
+    """Build the corpus, measure, print the table and write the JSON; 0 when every measurement ran."""
+    args = build_arg_parser().parse_args(argv)
+    workdir: Path = args.workdir.resolve()
+    out_path: Path = (args.out or workdir / "latest.json").resolve()
+    n: int = args.reports
+    results: dict[str, Any] = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "git": _git(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_start": list(os.getloadavg()),
+        },
+    }
+
+    def say(message: str) -> None:
+        print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    raw_dir = workdir / f"corpus_{n}"
+    say(f"building {n:,} reports in {raw_dir}")
+    builder = CorpusBuilder(args.seed)
+    with timed() as t:
+        items = build_corpus(raw_dir, n, builder=builder)
+    results["corpus"] = _corpus_summary(items, raw_dir, t.wall_s)
+
+    say("ingest and parse stage functions, in process")
+    stages, inputs = in_process_stages(raw_dir, workdir / "scratch" / f"build_{n}.duckdb", min(n, 1000))
+    results["in_process"] = stages
+    say("naive baseline")
+    texts = [i.text for i in inputs if i.text is not None]
+    base = measure_baseline(texts)
+    results["baseline"] = base
+    parse_rate = stages["parse"]["reports_per_s"]
+    results["parser_vs_baseline"] = {
+        "parser_reports_per_s": parse_rate,
+        "parser_one_process_reports_per_s": stages["parse_one_process"]["reports_per_s"],
+        "baseline_reports_per_s": base["reports_per_s"],
+        "ratio": round(parse_rate / base["reports_per_s"], 4),
+        "ratio_one_process": round(stages["parse_one_process"]["reports_per_s"] / base["reports_per_s"], 4),
+    }
+    if args.profile_sample:
+        say(f"profiling the parser on {min(n, args.profile_sample)} reports")
+        results["profile"] = profile_parser(inputs, args.profile_sample)
+    del inputs, texts
+
+    complete = True
+    refresher = Refresher(workdir / "logs", command, int(args.memory_limit_gb * GB))
+    if args.no_refresh:
+        results["refresh"] = {"skipped": "--no-refresh"}
+    elif not refresh_available():
+        results["refresh"] = {"skipped": "dagster_project.refresh / ingest.cli not importable"}
+        complete = False
+    else:
+        warehouse_dir = workdir / f"warehouse_{n}"
+        shutil.rmtree(warehouse_dir, ignore_errors=True)
+        warehouse = warehouse_dir / "warehouse.duckdb"
+        refresh: dict[str, Any] = {}
+        say("full refresh (govperf refresh, subprocess)")
+        refresh["full"] = refresher(raw_dir, warehouse, f"full_{n}")
+        complete &= refresh["full"]["ok"]
+        if not args.no_incremental and refresh["full"]["ok"]:
+            incremental = (
+                ("add_1", "adding 1 report", lambda: add_reports(raw_dir, builder, items, 1)),
+                ("change_100", "changing 100 reports", lambda: change_reports(raw_dir, builder, items, 100)),
+            )
+            for key, what, change in incremental:
+                settled = _settle(refresher, raw_dir, warehouse, f"settle_{key}_{n}", say)
+                say(f"refresh after {what}")
+                changed = change()
+                run = refresher(raw_dir, warehouse, f"{key}_{n}")
+                run["changed_files"] = len(changed)
+                # a refresh that read more files than were changed measured something else (e.g. a code change)
+                run["only_changed_files_read"] = run.get("reports", {}).get("read") == len(changed)
+                if settled:
+                    run["settled_first"] = settled
+                refresh[key] = run
+                complete &= run["ok"]
+        results["refresh"] = refresh
+
+    if args.skip_100k or args.no_refresh or not refresh_available():
+        results["scale_100k"] = {"skipped": True}
+    else:
+        big_n = 100_000
+        big_dir = workdir / f"corpus_{big_n}"
+        say(f"building {big_n:,} reports in {big_dir}")
+        with timed() as t:
+            big_items = build_corpus(big_dir, big_n, seed=args.seed)
+        big_wh = workdir / f"warehouse_{big_n}"
+        shutil.rmtree(big_wh, ignore_errors=True)
+        say(f"full refresh of {big_n:,} reports (stopped after {args.timeout_100k:.0f} s)")
+        big = refresher(big_dir, big_wh / "warehouse.duckdb", f"full_{big_n}", args.timeout_100k)
+        big["corpus_build_s"] = round(t.wall_s, 3)
+        big["corpus_bytes"] = sum(p.stat().st_size for p in big_dir.iterdir())
+        big["reports_built"] = len(big_items)
+        results["scale_100k"] = big
+
+    results["machine"]["load_end"] = list(os.getloadavg())
+    results["targets"] = targets(results)
+    results["machine"]["load_start"] = [round(x, 2) for x in results["machine"]["load_start"]]
+    results["machine"]["load_end"] = [round(x, 2) for x in results["machine"]["load_end"]]
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    print()
+    print(render_table(results))
+    print(f"\nwritten {out_path}")
+    return 0 if complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
