@@ -240,7 +240,7 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
 def _apply_manifest(header: Header, manifest: Mapping[str, str]) -> Header:
     """A manifest row overrides whatever it states."""
     changes: dict[str, object] = {}
-    for key in ("department_name", "province", "city", "county", "admin_level", "department_type"):
+    for key in ("department_name", "province", "city", "county", "admin_level", "department_type", "report_type"):
         value = (manifest.get(key) or "").strip()
         if value:
             changes[key] = value

@@ -27,6 +27,7 @@ from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 
 _PARALLEL_THRESHOLD = 200
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,23 @@ def _safe_parse(item: ReportInput) -> ParsedReport:
         return _failed(item, f"parser error: {type(exc).__name__}: {exc}")
 
 
+def _parse_chunk(chunk: list[ReportInput]) -> dict[str, pl.DataFrame]:
+    """One worker's share: parsed and already assembled into frames (cheap to send back)."""
+    return _frames(_safe_parse(item) for item in chunk)
+
+
 def parse_reports(inputs: Iterable[ReportInput], workers: int | None = None) -> dict[str, pl.DataFrame]:
-    """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``."""
+    """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
+
+    Batches of ``_PARALLEL_THRESHOLD`` reports or more are split into chunks parsed in worker
+    processes, each returning ready-made frames that are concatenated here.
+    """
     batch = list(inputs)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(batch) >= _PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parsed = list(pool.map(_safe_parse, batch, chunksize=64))
-    else:
-        parsed = [_safe_parse(item) for item in batch]
-    return _frames(parsed)
+    if workers <= 1 or len(batch) < _PARALLEL_THRESHOLD:
+        return _parse_chunk(batch)
+    size = max(50, min(_CHUNK, -(-len(batch) // workers)))
+    chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(_parse_chunk, chunks))
+    return {name: pl.concat([part[name] for part in parts]) for name in schema.STAGING_TABLES}

@@ -89,7 +89,7 @@ PREFECTURE_SUFFIX = re.compile(rf"^[{CJK}]{{2,10}}?(?:自治州|地区|盟|市)"
 COUNTY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|新区|区|县|旗|市)")
 TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
 # Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
-NOT_A_PLACE = re.compile(r"城市|都市|社区|园区|辖区|片区|景区|城区|人民|政府|委员|管理")
+NOT_A_PLACE = re.compile(r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理")
 
 # Department kinds, by the end of the full name (first match wins).
 DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -133,9 +133,10 @@ PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支�
 # ---------------------------------------------------------------- money
 
 # An amount with its unit: "30,266.62 万元", "2180.24万元", "31,08.53万元", "1.2亿元", "5,000元".
-# Not after "digit space" ("2 180.24万元" is ambiguous OCR: left alone).
+# Not after "digit space" ("2 180.24万元" is ambiguous OCR: left alone). The lookbehinds sit after the
+# first digit so that the regex engine can still scan for digits fast.
 AMOUNT = re.compile(
-    r"(?<![\d.,])(?<!\d )(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
+    r"(?P<number>\d(?<![\d.,]\d)(?<!\d \d)(?:\d{0,2}(?:,\d{2,3})+(?:\.\d+)?|\d*(?:\.\d+)?))\s*(?P<unit>亿元|万元|元)"
 )
 # What follows an amount that makes it a threshold, not a figure: "500 万元以上", "2亿元左右".
 AMOUNT_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|以内|左右|上下|余|多|起)")
@@ -203,7 +204,7 @@ RECEIVED_FUNDS = re.compile(r"到位|下达|拨付|追加|调减|调增")
 
 # Execution-rate wordings: "年度平均执行率为 99.84%", "支出进度 98.7%", "完成预算的 95.53%".
 EXECUTION_RATE = re.compile(
-    r"(?P<label>(?:预算)?执行率|支出率|支出进度|完成预算的|预算完成率|资金使用率|执行进度|整体支付率|支付率|支付进度)"
+    r"(?P<label>预算执行率|执行率|支出率|支出进度|完成预算的|预算完成率|资金使用率|执行进度|整体支付率|支付率|支付进度)"
     r"(?P<gap>[^\d%。;,]{0,6}?)(?P<value>\d+(?:\.\d+)?)\s*%"
 )
 # A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from ingest.money import (
 from ingest.normalise import normalise, to_halfwidth
 from ingest.scores import extract_rating, extract_scores
 from ingest.segment import classify, items, lines_of, sections, sentence_span
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
 
 # ---------------------------------------------------------------- decode
@@ -306,3 +309,26 @@ def test_basic_and_project_under_a_budget_figure_are_not_spend():
 def test_basic_and_project_under_a_spend_figure_are_spend():
     got = _money("全年累计实际支出18,242.27万元。其中:基本支出13,203.62万元,项目支出5,038.65万元。")
     assert [g[1] for g in got] == ["total", "basic", "project"]
+
+
+@pytest.mark.parametrize(("name", "county"), [("杭州市上城区财政局", "上城区"), ("佛山市禅城区教育局", "禅城区")])
+def test_districts_named_like_generic_words_are_places(name, county):
+    assert split_place(name).county == county
+
+
+def test_parallel_parse_equals_serial_parse():
+    from ingest.parse import ReportInput, parse_reports
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    batch = [ReportInput(f"r{i}", f"r{i}.txt", texts[i % len(texts)]) for i in range(250)]
+    serial, parallel = parse_reports(batch, workers=1), parse_reports(batch, workers=2)
+    for name, frame in serial.items():
+        assert frame.equals(parallel[name]), name
+
+
+def test_manifest_sets_report_type():
+    from ingest.header import read_header
+
+    text = "一、项目基本情况\n项目年度预算数850万元。"
+    header = read_header(text, lines_of(text), {"report_type": "project", "department_name": "杭州市财政局"})
+    assert (header.report_type, header.header_source, header.city) == ("project", "manifest", "杭州市")
