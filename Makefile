@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: sync run status test lint dev
+.PHONY: sync run status test lint dev bench
 
 sync:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
@@ -28,3 +28,8 @@ test: lint
 dev: sync
 	mkdir -p .dagster_home
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
+
+# Scaled corpus, timed refreshes and stages, naive baseline (issue 6); BENCH_ARGS="--reports 2000 --skip-100k".
+# Prints a table and writes data/bench/latest.json.
+bench: sync
+	$(RUN) python -m bench.run $(BENCH_ARGS)

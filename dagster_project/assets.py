@@ -25,16 +25,21 @@ from ingest import schema
 from ingest.parse import ReportInput, parse_reports
 from ingest.raw import scan_raw_dir
 from ingest.warehouse import (
+    BATCH_SIZE,
     RefreshLock,
+    batches,
     build_connection,
     checkpoint_and_close,
     connect_build,
+    drop_orphan_staging_rows,
     fetch_one,
     pending_inputs,
+    pending_report_ids,
     publish,
     record_refresh,
+    replace_staging,
     sync_raw_reports,
-    write_staging,
+    transaction,
 )
 
 RAW_REPORTS_KEY = AssetKey(["raw", "raw_reports"])
@@ -150,19 +155,27 @@ def _parse(inputs: list[ReportInput], context: AssetExecutionContext) -> dict[st
     can_subset=False,
 )
 def staging(context: AssetExecutionContext, govperf: GovperfResource) -> Iterator[MaterializeResult]:
-    """Parse every report not parsed since it changed and replace its staging rows (one transaction)."""
+    """Parse every report not parsed since it changed and replace its staging rows.
+
+    Reports are read and parsed ``BATCH_SIZE`` at a time (memory stays flat), all in one transaction.
+    """
+    counts = dict.fromkeys(schema.STAGING_TABLES, 0)
     with build_connection(govperf.settings.build_db) as con:
-        inputs = pending_inputs(con)
-        frames = _parse(inputs, context)
-        counts = write_staging(con, frames, [item.report_id for item in inputs])
+        pending = pending_report_ids(con)
+        with transaction(con):
+            for batch in batches(pending, BATCH_SIZE):
+                frames = _parse(pending_inputs(con, batch), context)
+                for table, rows in replace_staging(con, frames, batch).items():
+                    counts[table] += rows
+            drop_orphan_staging_rows(con)
         totals = {table: fetch_one(con, f"SELECT count(*) FROM raw.{table}")[0] for table in schema.STAGING_TABLES}
-    context.log.info(f"parsed {len(inputs)} reports")
+    context.log.info(f"parsed {len(pending)} reports")
     for key in STAGING_KEYS:
         table = key.path[-1]
         yield MaterializeResult(
             asset_key=key,
             metadata={
-                "reports_parsed": len(inputs),
+                "reports_parsed": len(pending),
                 "rows_written": counts[table],
                 "rows_total": totals[table],
             },

@@ -28,7 +28,7 @@ import polars as pl
 
 from ingest import schema
 from ingest.parse import ReportInput
-from ingest.raw import DEFAULT_MAX_FILE_BYTES, RawFile, decode_raw_file, report_input
+from ingest.raw import DEFAULT_MAX_FILE_BYTES, DecodedFile, RawFile, decode_raw_file, report_input
 
 RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "failure_reason": pl.String(),
@@ -47,7 +47,9 @@ REFRESH_LOG: dict[str, pl.DataType] = {
     "reports_present": pl.Int64(),
     "reports_removed": pl.Int64(),
 }
-_NOT_RECORDS_OF_PARSE = frozenset({"cli.py", "warehouse.py"})
+_NOT_PARSING_CODE = frozenset({"cli.py", "warehouse.py"})
+BATCH_SIZE = 2000
+"""Reports decoded or parsed at a time: memory stays flat however many files change."""
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -150,7 +152,7 @@ def code_fingerprint() -> str:
     for path in sorted(package.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
-        if path.name in _NOT_RECORDS_OF_PARSE and path.parent == package:
+        if path.name in _NOT_PARSING_CODE and path.parent == package:
             continue
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
@@ -309,13 +311,44 @@ class IngestResult:
     removed: list[str] = field(default_factory=list)
 
 
-def sync_raw_reports(con: duckdb.DuckDBPyConnection, files: list[RawFile], now: datetime | None = None) -> IngestResult:
+def _raw_row(raw: RawFile, decoded: DecodedFile, fingerprint: str, ingested_at: datetime) -> dict[str, Any]:
+    return {
+        "report_id": raw.report_id,
+        "source_file": raw.source_file,
+        "content_sha256": raw.content_sha256,
+        "size_bytes": raw.size_bytes,
+        "file_kind": raw.file_kind,
+        "encoding": decoded.encoding,
+        "decode_error": decoded.decode_error,
+        "duplicate_of": raw.duplicate_of,
+        "ingested_at": ingested_at,
+        "failure_reason": raw.failure or decoded.decode_error,
+        "manifest_json": raw.manifest_json,
+        "input_fingerprint": fingerprint,
+        "parsed_fingerprint": None,
+        "is_removed": False,
+        "removed_at": None,
+    }
+
+
+def batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in consecutive lists of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def sync_raw_reports(
+    con: duckdb.DuckDBPyConnection,
+    files: list[RawFile],
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestResult:
     """Bring ``raw.raw_reports`` / ``raw.raw_texts`` in step with the scanned files (one transaction).
 
     Files whose fingerprint (content, name, manifest row, decoding/parsing code) is unchanged are
-    left alone and not decoded; new and changed files are decoded and their staging rows dropped so
-    that the staging step parses them; records of files that are gone are flagged ``is_removed``
-    and their staging rows deleted.
+    left alone and not decoded; new and changed files are decoded (``batch_size`` at a time, so
+    memory stays flat) and their staging rows dropped so that the staging step parses them; records
+    of files that are gone are flagged ``is_removed`` and their staging rows deleted.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     code = code_fingerprint()
@@ -326,39 +359,16 @@ def sync_raw_reports(con: duckdb.DuckDBPyConnection, files: list[RawFile], now: 
         ).fetchall()
     }
     result = IngestResult(seen=len(files))
-    rows, texts = [], []
-    current = set()
+    todo: list[tuple[RawFile, str, datetime]] = []
     for raw in files:
-        rid = raw.report_id
-        current.add(rid)
         fingerprint = hashlib.sha256(f"{raw.fingerprint}:{code}".encode()).hexdigest()
-        old = existing.get(rid)
+        old = existing.get(raw.report_id)
         if old is not None and old[0] == fingerprint and not old[1]:
-            result.unchanged.append(rid)
-            continue
-        decoded = decode_raw_file(raw)
-        result.ingested.append(rid)
-        rows.append(
-            {
-                "report_id": rid,
-                "source_file": raw.source_file,
-                "content_sha256": raw.content_sha256,
-                "size_bytes": raw.size_bytes,
-                "file_kind": raw.file_kind,
-                "encoding": decoded.encoding,
-                "decode_error": decoded.decode_error,
-                "duplicate_of": raw.duplicate_of,
-                "ingested_at": old[2] if old is not None and not old[1] else now,
-                "failure_reason": raw.failure or decoded.decode_error,
-                "manifest_json": raw.manifest_json,
-                "input_fingerprint": fingerprint,
-                "parsed_fingerprint": None,
-                "is_removed": False,
-                "removed_at": None,
-            }
-        )
-        if decoded.text is not None:
-            texts.append({"report_id": rid, "text": decoded.text})
+            result.unchanged.append(raw.report_id)
+        else:
+            todo.append((raw, fingerprint, old[2] if old is not None and not old[1] else now))
+    result.ingested = [raw.report_id for raw, _, _ in todo]
+    current = {raw.report_id for raw in files}
     result.removed = sorted(rid for rid, old in existing.items() if rid not in current and not old[1])
     with transaction(con):
         _delete_reports(con, ["raw.raw_reports", "raw.raw_texts", *_staging_tables()], result.ingested)
@@ -369,56 +379,87 @@ def sync_raw_reports(con: duckdb.DuckDBPyConnection, files: list[RawFile], now: 
                 f"WHERE report_id IN (SELECT report_id FROM {view})",
                 [now],
             )
-        _insert_frame(con, "raw.raw_reports", schema.frame(rows, RAW_REPORTS_COLUMNS))
-        _insert_frame(con, "raw.raw_texts", schema.frame(texts, RAW_TEXTS))
+        for batch in batches(todo, batch_size):
+            rows, texts = [], []
+            for raw, fingerprint, ingested_at in batch:
+                decoded = decode_raw_file(raw)
+                rows.append(_raw_row(raw, decoded, fingerprint, ingested_at))
+                if decoded.text is not None:
+                    texts.append({"report_id": raw.report_id, "text": decoded.text})
+            _insert_frame(con, "raw.raw_reports", schema.frame(rows, RAW_REPORTS_COLUMNS))
+            _insert_frame(con, "raw.raw_texts", schema.frame(texts, RAW_TEXTS))
     return result
 
 
-def pending_inputs(con: duckdb.DuckDBPyConnection) -> list[ReportInput]:
-    """Parser inputs for every present report not parsed since it last changed."""
-    rows = con.execute(
-        """
+_PENDING = "NOT r.is_removed AND r.parsed_fingerprint IS DISTINCT FROM r.input_fingerprint"
+
+
+def pending_report_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Ids of every present report not parsed since it last changed, in file-name order."""
+    sql = f"SELECT r.report_id FROM raw.raw_reports r WHERE {_PENDING} ORDER BY r.source_file, r.report_id"
+    return [rid for (rid,) in con.execute(sql).fetchall()]
+
+
+def pending_inputs(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None = None) -> list[ReportInput]:
+    """Parser inputs for the pending reports (all of them, or those of ``report_ids``)."""
+    sql = f"""
         SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json
         FROM raw.raw_reports r LEFT JOIN raw.raw_texts t USING (report_id)
-        WHERE NOT r.is_removed AND r.parsed_fingerprint IS DISTINCT FROM r.input_fingerprint
+        WHERE {_PENDING} {{only}}
         ORDER BY r.source_file, r.report_id
-        """
-    ).fetchall()
+    """
+    if report_ids is None:
+        rows = con.execute(sql.format(only="")).fetchall()
+    else:
+        with _registered(con, "_govperf_pending", _ids(report_ids)) as view:
+            rows = con.execute(sql.format(only=f"AND r.report_id IN (SELECT report_id FROM {view})")).fetchall()
     return [
         report_input(rid, name, text, failure, json.loads(manifest) if manifest else None)
         for rid, name, text, failure, manifest in rows
     ]
 
 
-def write_staging(
+def replace_staging(
     con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], report_ids: list[str]
 ) -> dict[str, int]:
-    """Replace the staging rows of ``report_ids`` with ``frames`` in one transaction.
+    """Replace the staging rows of ``report_ids`` with ``frames`` and mark them parsed (no transaction).
 
-    Also drops staging rows of reports that are no longer present and marks the reports parsed.
     Returns the number of rows inserted per table.
     """
     unknown = set(frames) - set(schema.STAGING_TABLES)
     if unknown:
         raise ValueError(f"parser returned unknown staging tables: {sorted(unknown)}")
     counts = {}
+    _delete_reports(con, _staging_tables(), report_ids)
+    for table, cols in schema.STAGING_TABLES.items():
+        frame = frames.get(table, schema.empty_frame(cols))
+        frame = frame.select([pl.col(name).cast(dtype) for name, dtype in cols.items()])
+        _insert_frame(con, f"raw.{table}", frame)
+        counts[table] = frame.height
+    with _registered(con, "_govperf_parsed", _ids(report_ids)) as view:
+        con.execute(
+            "UPDATE raw.raw_reports SET parsed_fingerprint = input_fingerprint "
+            f"WHERE report_id IN (SELECT report_id FROM {view})"
+        )
+    return counts
+
+
+def drop_orphan_staging_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete staging rows whose report is no longer present (no transaction)."""
+    for table in schema.STAGING_TABLES:
+        con.execute(
+            f"DELETE FROM raw.{table} WHERE report_id NOT IN "
+            "(SELECT report_id FROM raw.raw_reports WHERE NOT is_removed)"
+        )
+
+
+def write_staging(
+    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], report_ids: list[str]
+) -> dict[str, int]:
+    """:func:`replace_staging` and :func:`drop_orphan_staging_rows` in one transaction."""
     with transaction(con):
-        _delete_reports(con, _staging_tables(), report_ids)
-        for table in schema.STAGING_TABLES:
-            con.execute(
-                f"DELETE FROM raw.{table} WHERE report_id NOT IN "
-                "(SELECT report_id FROM raw.raw_reports WHERE NOT is_removed)"
-            )
-        for table, cols in schema.STAGING_TABLES.items():
-            frame = frames.get(table, schema.empty_frame(cols))
-            frame = frame.select([pl.col(name).cast(dtype) for name, dtype in cols.items()])
-            _insert_frame(con, f"raw.{table}", frame)
-            counts[table] = frame.height
-        with _registered(con, "_govperf_parsed", _ids(report_ids)) as view:
-            con.execute(
-                "UPDATE raw.raw_reports SET parsed_fingerprint = input_fingerprint "
-                f"WHERE report_id IN (SELECT report_id FROM {view})"
-            )
+        counts = replace_staging(con, frames, report_ids)
+        drop_orphan_staging_rows(con)
     return counts
 
 

@@ -110,6 +110,24 @@ def test_interrupted_parse_is_redone_next_time(con: duckdb.DuckDBPyConnection, r
     assert parsed == ["a.txt", "b.txt", "c.pdf"]
 
 
+def test_batches_give_the_same_tables_as_one_batch(tmp_path: Path, raw_dir: Path) -> None:
+    tables = {}
+    for size in (1, 1000):
+        with wh.build_connection(tmp_path / f"b{size}" / "build.duckdb") as con:
+            wh.sync_raw_reports(con, scan_raw_dir(raw_dir), batch_size=size)
+            pending = wh.pending_report_ids(con)
+            with wh.transaction(con):
+                for batch in wh.batches(pending, size):
+                    wh.replace_staging(con, parse_reports(wh.pending_inputs(con, batch)), batch)
+            tables[size] = [
+                _rows(con, "SELECT * EXCLUDE (ingested_at) FROM raw.raw_reports ORDER BY ALL"),
+                _rows(con, "SELECT * FROM raw.raw_texts ORDER BY ALL"),
+                _rows(con, "SELECT * FROM raw.report_headers ORDER BY ALL"),
+            ]
+            assert wh.pending_report_ids(con) == []
+    assert tables[1] == tables[1000]
+
+
 def test_staging_rows_are_written_with_schema_types(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
     _refresh_staging(con, raw_dir)
     types = dict(
