@@ -92,7 +92,7 @@ def _status(args: argparse.Namespace) -> int:
     print(f"warehouse {settings.warehouse}")
     if last:
         print(f"last refresh {last[0]:%Y-%m-%d %H:%M:%S} UTC (run {last[1][:8]}) from {last[2]}")
-        print(f"reports present {last[3]}, removed since first ingest {last[4]}")
+        print(f"reports present {last[3]}; files removed from the raw dir (kept on record) {last[4]}")
     print("reports by status: " + ", ".join(f"{s} {n}" for s, n in by_status))
     if failed_reports:
         print("\nfailed reports:\n" + _table(failed_reports, ["file", "reason"]))
