@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from dagster_project.automation import raw_dir_sensor
+from dagster_project.automation import raw_dir_sensor, raw_dir_state
 from dagster_project.refresh import RefreshOutcome, run_refresh
 from dagster_project.resources import GovperfResource
 from ingest.warehouse import Settings
@@ -349,3 +349,38 @@ def test_sensor_requests_a_refresh_when_the_raw_dir_changes(tmp_path: Path) -> N
         (raw / "a.txt").unlink()
         removed = tick(added.cursor)
         assert removed.run_requests and removed.cursor not in (first.cursor, added.cursor)
+
+
+def test_sensor_in_its_own_process_triggers_on_a_new_file(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("报告", encoding="utf-8")
+    cursor = raw_dir_state(raw)
+    env = {**os.environ, "GOVPERF_RAW_DIR": str(raw), "DAGSTER_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+
+    def preview() -> str:
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "dagster"),
+                "sensor",
+                "preview",
+                "raw_dir_sensor",
+                "-m",
+                "dagster_project.definitions",
+                "--cursor",
+                cursor,
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "skipping: raw dir unchanged" in preview()
+    (raw / "新 报告.txt").write_text("新报告", encoding="utf-8")
+    assert "returning run requests for 1 run" in preview()
