@@ -204,7 +204,7 @@ def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, govperf: Gov
     skipped because of it) fails the step, so an incomplete warehouse is never published.
     """
     settings = govperf.settings
-    target = settings.build_dir / "dbt" / context.op_execution_context.op.name
+    target = settings.build_dir / "dbt"  # one target for both phases: partial parsing is reused
     with _environ(GOVPERF_BUILD_DB=str(settings.build_db)):
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()

@@ -189,7 +189,7 @@ def killed(scenario: Scenario, changed: dict[str, object]) -> dict[str, object]:
     warehouse = scenario.settings.warehouse
     published = _sha(warehouse)
     shutil.copy(SAMPLE_RAW_DIR / REMOVED, scenario.settings.raw_dir / "back again.txt")
-    dbt_log = scenario.settings.build_dir / "dbt" / "dbt_models" / "dbt.log"
+    dbt_log = scenario.settings.build_dir / "dbt" / "dbt.log"
     size_before = dbt_log.stat().st_size
     env = {**os.environ, "GOVPERF_MAX_FILE_MB": LIMIT_MB}
     args = ["refresh", "--raw-dir", str(scenario.settings.raw_dir), "--warehouse", str(warehouse)]
