@@ -36,6 +36,7 @@ from ingest.warehouse import (
     pending_inputs,
     pending_report_ids,
     publish,
+    record_dbt_tests,
     record_refresh,
     replace_staging,
     sync_raw_reports,
@@ -209,6 +210,8 @@ def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, govperf: Gov
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
+    with build_connection(settings.build_db) as con:
+        record_dbt_tests(con, context.op_execution_context.op.name, results)
     broken = [
         f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
         for r in results

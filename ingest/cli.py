@@ -84,6 +84,10 @@ def _status(args: argparse.Namespace) -> int:
             "SELECT check_name, target_model, severity, unexpected_count FROM raw.quality_results "
             "WHERE row_kind = 'summary' AND NOT passed ORDER BY severity, check_name"
         ).fetchall()
+        failing_tests = con.execute(
+            "SELECT unique_id, status, failures FROM ops.dbt_tests "
+            "WHERE status NOT IN ('pass', 'success') ORDER BY unique_id"
+        ).fetchall()
         failed_reports = con.execute(
             "SELECT source_file, status_reason FROM marts.fct_report WHERE parse_status = 'failed' ORDER BY source_file"
         ).fetchall()
@@ -96,9 +100,12 @@ def _status(args: argparse.Namespace) -> int:
     print("reports by status: " + ", ".join(f"{s} {n}" for s, n in by_status))
     if failed_reports:
         print("\nfailed reports:\n" + _table(failed_reports, ["file", "reason"]))
-    print(f"\nfailing quality checks: {len(failing)}")
+    print(f"\nfailing quality checks (Great Expectations): {len(failing)}")
     if failing:
         print(_table(failing, ["check", "model", "severity", "offending rows"]))
+    print(f"failing dbt tests: {len(failing_tests)}")
+    if failing_tests:
+        print(_table(failing_tests, ["test", "status", "failing rows"]))
     return 0
 
 

@@ -47,6 +47,13 @@ REFRESH_LOG: dict[str, pl.DataType] = {
     "reports_present": pl.Int64(),
     "reports_removed": pl.Int64(),
 }
+DBT_TESTS: dict[str, pl.DataType] = {
+    "phase": pl.String(),
+    "unique_id": pl.String(),
+    "status": pl.String(),
+    "failures": pl.Int64(),
+    "message": pl.String(),
+}
 _NOT_PARSING_CODE = frozenset({"cli.py", "warehouse.py"})
 BATCH_SIZE = 2000
 """Reports decoded or parsed at a time: memory stays flat however many files change."""
@@ -263,6 +270,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("DROP TABLE IF EXISTS raw.raw_texts")
         _ensure_table(con, "raw.raw_texts", RAW_TEXTS)
         _ensure_table(con, "ops.refresh_log", REFRESH_LOG)
+        _ensure_table(con, "ops.dbt_tests", DBT_TESTS)
         recreated = [_ensure_table(con, f"raw.{table}", cols) for table, cols in schema.STAGING_TABLES.items()]
         if any(recreated):
             con.execute("UPDATE raw.raw_reports SET parsed_fingerprint = NULL")
@@ -478,6 +486,24 @@ def record_refresh(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, n
         "reports_removed": removed,
     }
     _insert_frame(con, "ops.refresh_log", schema.frame([row], REFRESH_LOG))
+
+
+def record_dbt_tests(con: duckdb.DuckDBPyConnection, phase: str, results: list[Mapping[str, Any]]) -> None:
+    """Replace the dbt test outcomes of ``phase`` in ``ops.dbt_tests`` (from dbt's run_results.json)."""
+    rows = [
+        {
+            "phase": phase,
+            "unique_id": r["unique_id"],
+            "status": r["status"],
+            "failures": r.get("failures"),
+            "message": r.get("message"),
+        }
+        for r in results
+        if r["unique_id"].startswith(("test.", "unit_test."))
+    ]
+    with transaction(con):
+        con.execute("DELETE FROM ops.dbt_tests WHERE phase = ?", [phase])
+        _insert_frame(con, "ops.dbt_tests", schema.frame(rows, DBT_TESTS))
 
 
 def _fsync_dir(path: Path) -> None:

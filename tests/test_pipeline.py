@@ -200,6 +200,9 @@ def test_status_reads_the_published_warehouse(sample_warehouse: Path) -> None:
     done = _govperf("status", "--warehouse", str(sample_warehouse))
     assert done.returncode == 0, done.stderr
     assert "last refresh" in done.stdout and "reports by status" in done.stdout
+    assert "failing dbt tests:" in done.stdout
+    phases = _query(sample_warehouse, "SELECT DISTINCT phase FROM ops.dbt_tests ORDER BY 1")
+    assert phases == [("dbt_models",), ("dbt_post_quality_models",)]
 
 
 def test_status_without_a_warehouse_fails(tmp_path: Path) -> None:
