@@ -28,6 +28,7 @@ RAW_REPORTS: dict[str, pl.DataType] = {
     "decode_error": pl.String(),
     "duplicate_of": pl.String(),
     "ingested_at": pl.Datetime("us"),
+    "is_removed": pl.Boolean(),
 }
 
 REPORT_HEADERS: dict[str, pl.DataType] = {

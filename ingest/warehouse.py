@@ -35,7 +35,6 @@ RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "manifest_json": pl.String(),
     "input_fingerprint": pl.String(),
     "parsed_fingerprint": pl.String(),
-    "is_removed": pl.Boolean(),
     "removed_at": pl.Datetime("us"),
 }
 RAW_REPORTS_COLUMNS: dict[str, pl.DataType] = {**schema.RAW_REPORTS, **RAW_REPORTS_EXTRA}

@@ -8,7 +8,6 @@ select
     passed,
     description,
     element_count,
-    unexpected_count,
-    checked_at
+    unexpected_count
 from {{ ref('stg_quality_results') }}
 where row_kind = 'summary'

@@ -13,8 +13,7 @@ select
     results.severity,
     results.observed,
     results.expected,
-    results.description,
-    results.checked_at
+    results.description
 from {{ ref('stg_quality_results') }} as results
 left join {{ ref('int_reports') }} as reports on results.report_id = reports.report_id
 where results.row_kind = 'failure'

@@ -9,3 +9,6 @@ select
     cast(duplicate_of as varchar) as duplicate_of,
     cast(ingested_at as timestamp) as ingested_at
 from {{ source('raw', 'raw_reports') }}
+-- A file no longer in the raw dir (or whose content changed: a new report_id) keeps its raw record,
+-- but its report leaves the warehouse.
+where not coalesce(is_removed, false)
