@@ -79,7 +79,7 @@ class Place:
 
 
 def split_place(name: str) -> Place:
-    """Read the region names a department name opens with: 广州市海珠区人民政府办公室 → 广州市 / 海珠区."""
+    """Read the region names a department name opens with: 成都市武侯区教育局 → 成都市 / 武侯区."""
     ref = regions()
     rest = P.NAME_PREFIX.sub("", name)
     province = city = county = township = None

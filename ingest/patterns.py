@@ -59,7 +59,7 @@ CLAUSE_BOUNDARY = re.compile(r"[。!?;,:\n]|(?<!\d),|,(?!\d)")
 
 # Report title line: "2023年度广州市人民政府办公厅部门整体支出绩效自评报告".
 TITLE_KEYWORDS = re.compile(r"绩效(?:自评|自我评价|评价|评估)(?:情况)?的?(?:报告|结果)|自评报告")
-# Year then department then kind: "2023年度中国共产党广州市番禺区委员会办公室部门整体支出绩效自评报告".
+# Year then department then kind: "2022年度中国共产党成都市武侯区委员会办公室部门整体支出绩效自评报告".
 TITLE_YEAR_FIRST = re.compile(
     r"^(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?P<name>.*?)"
     r"(?:关于)?(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|部门|单位)?"
@@ -69,7 +69,7 @@ TITLE_YEAR_FIRST = re.compile(
 TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?")
 # Report-kind words that end a department name inside a title: "…财政局部门整体支出绩效自评报告(2023年度)".
 TITLE_KIND_TAIL = re.compile(r"(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|预算绩效|绩效(?:自评|评价)).*$")
-# Form field: "部门(单位)名称:广州市海珠区人民政府办公室", "单位名称:XX局".
+# Form field: "部门(单位)名称:杭州市西湖区人民政府办公室", "单位名称:XX局".
 FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
 # A form-field line of its own: "评价年度:2021", "联系人:张三".
 FORM_FIELD_LINE = re.compile(rf"^[{CJK}()]{{2,12}}:\s*\S[^:]{{0,40}}$")
@@ -132,7 +132,7 @@ PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支�
 
 # ---------------------------------------------------------------- money
 
-# An amount with its unit: "30,266.62 万元", "2180.24万元", "31,08.53万元", "1.2亿元", "5,000元".
+# An amount with its unit: "12,345.67 万元", "1520.36万元", "12,34.56万元", "1.2亿元", "5,000元".
 # Not after "digit space" ("2 180.24万元" is ambiguous OCR: left alone). The lookbehinds sit after the
 # first digit so that the regex engine can still scan for digits fast.
 AMOUNT = re.compile(
@@ -150,10 +150,10 @@ GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中|收
 MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     # "年初预算数 2,000 万元"
     ("budget", "initial", r"年初预算(?:数|金额|资金)?"),
-    # "全年预算数 3,089.8 万元", "调整后预算 120 万元", "年度预算 18,485.9 万元", "预算总额"
+    # "全年预算数 1,234.5 万元", "调整后预算 120 万元", "年度预算 9,876.5 万元", "预算总额"
     ("budget", "total", r"全年预算(?:数|金额|资金)?|支出预算(?:数|总额)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
      r"|全年(?:财政)?预算安排|预算安排(?:资金)?|年度部门预算|部门预算(?:总额|数)?|预算资金(?:总额|总数)"),
-    # "一般公共预算财政预算 18,485.9 万元", "政府性基金预算 0 万元"
+    # "一般公共预算财政预算 9,876.5 万元", "政府性基金预算 0 万元"
     ("budget", "total", r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政)?(?:预算)?(?:拨款)?(?:数)?"),
     # "本年收入 25,681.19 万元", "收入总额 2180.24 万元", "收入合计"
     ("budget", "revenue_total", r"本年(?:度)?收入(?:合计|总额)?|收入(?:总额|合计)|全年收入"),
@@ -189,7 +189,7 @@ TABLE_TOTAL_ROW = re.compile(r"^(?:合计|总计|总额|部门整体|部门合�
 TABLE_RATE_HEADER = re.compile(r"(?:预算|资金|全年)?(?:执行率|支出率)(?:\(%\))?")
 TABLE_PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 
-# Fund scopes: "一般公共预算支出 30,266.62 万元" → general_public_budget.
+# Fund scopes: "一般公共预算支出 4,321.09 万元" → general_public_budget.
 FUND_SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("general_public_budget", re.compile(r"一般公共预算")),
     ("government_fund_budget", re.compile(r"政府性基金")),
