@@ -30,6 +30,7 @@ from dagster_project.build_db import (
     RAW_REPORTS_COLUMNS,
     batches,
     build_connection,
+    compact_removed,
     connect_build,
     drop_orphan_staging_rows,
     duckdb_type,
@@ -38,12 +39,13 @@ from dagster_project.build_db import (
     pending_report_ids,
     record_refresh,
     replace_staging,
+    restore_refresh_log,
     sync_raw_reports,
     transaction,
 )
 from dagster_project.markdown import md_code, md_table
 from dagster_project.project import load_dbt_project
-from dagster_project.publish import checkpoint_and_close, publish, publish_directory
+from dagster_project.publish import checkpoint_and_close, internal_path, publish, publish_directory
 from dagster_project.resources import PROGRESS, DbtInProcessResource, GovperfResource, RefreshLockResource
 from ingest import schema
 from ingest.parse import ReportInput, parse_reports
@@ -273,6 +275,8 @@ def published_warehouse(
     settings = govperf.settings
     con = connect_build(settings.build_db)
     try:
+        restore_refresh_log(con, internal_path(settings.warehouse))
+        compacted = compact_removed(con)
         record_refresh(con, context.run.run_id, settings.raw_dir)
         by_status = dict(
             con.execute("SELECT parse_status, count(*) FROM marts.fct_report GROUP BY ALL ORDER BY 1").fetchall()
@@ -288,6 +292,7 @@ def published_warehouse(
             "dagster/row_count": sum(by_status.values()),
             "path": MetadataValue.path(str(settings.warehouse)),
             "size_bytes": settings.warehouse.stat().st_size,
+            "removed_records_compacted": compacted,
             **{f"reports_{status}": count for status, count in by_status.items()},
         }
     )

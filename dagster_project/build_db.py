@@ -106,9 +106,23 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_database(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        candidate.unlink(missing_ok=True)
+_CORRUPT = re.compile(r"not a valid DuckDB database file|[Cc]orrupt|checksum|Failure while replaying WAL")
+
+
+def is_corrupt(error: duckdb.Error) -> bool:
+    """True when DuckDB's error says the file itself is damaged (not locked, full, or unreadable)."""
+    return bool(_CORRUPT.search(str(error)))
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a corrupt build database (and its WAL) to ``<name>.corrupt-<time>``; return the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
 
 
 def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
@@ -116,7 +130,9 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
 
     A lock held by a live process is waited for (up to ``lock_timeout`` seconds: a killed refresh
     can leave a dbt child finishing its statement) and then reported as :class:`BuildDatabaseBusy`.
-    A corrupt file, or one locked by a process that no longer exists, is deleted and started anew.
+    Only a file DuckDB reports as damaged is replaced: it is set aside (``*.corrupt-<time>``, never
+    deleted) and a new one started, whose refresh log is restored by the next publish from the
+    internal copy. Any other error (disk full, permissions) is raised as it is.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout
@@ -134,9 +150,9 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
                     raise BuildDatabaseBusy(f"build database {path} is in use: {message}") from exc
                 time.sleep(0.5)
                 continue
-            if rebuilt:
+            if rebuilt or not is_corrupt(exc):
                 raise
-            _remove_database(path)
+            _set_aside(path)
             rebuilt = True
 
 
@@ -400,6 +416,42 @@ def write_staging(
         counts = replace_staging(con, frames, report_ids)
         drop_orphan_staging_rows(con)
     return counts
+
+
+def compact_removed(con: duckdb.DuckDBPyConnection) -> int:
+    """Drop records of removed files that say nothing new; return how many were dropped.
+
+    A removed record is kept only while it is the newest record of its file name and its content
+    is not present again (under any name), so churn in the raw dir does not grow the table.
+    """
+    before = fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
+    con.execute(
+        """
+        DELETE FROM raw.raw_reports AS r
+        WHERE r.is_removed AND (
+            EXISTS (SELECT 1 FROM raw.raw_reports p WHERE NOT p.is_removed AND p.content_sha256 = r.content_sha256)
+            OR EXISTS (
+                SELECT 1 FROM raw.raw_reports n
+                WHERE n.source_file = r.source_file AND n.report_id <> r.report_id
+                  AND (NOT n.is_removed OR n.removed_at > r.removed_at)
+            )
+        )
+        """
+    )
+    return before - fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
+
+
+def restore_refresh_log(con: duckdb.DuckDBPyConnection, internal: Path) -> None:
+    """Fill an empty ``ops.refresh_log`` (a rebuilt build database) from the last published internal file."""
+    if fetch_one(con, "SELECT count(*) FROM ops.refresh_log")[0] or not internal.is_file():
+        return
+    con.execute(f"ATTACH '{internal.as_posix().replace(chr(39), chr(39) * 2)}' AS previous (READ_ONLY)")
+    try:
+        con.execute("INSERT INTO ops.refresh_log BY NAME SELECT * FROM previous.ops.refresh_log")
+    except duckdb.Error:
+        return
+    finally:
+        con.execute("DETACH previous")
 
 
 def record_refresh(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, now: datetime | None = None) -> None:

@@ -143,11 +143,62 @@ def test_staging_rows_are_written_with_schema_types(con: duckdb.DuckDBPyConnecti
     assert failure == [("unsupported file type .pdf",)]
 
 
-def test_corrupt_build_database_is_rebuilt(tmp_path: Path) -> None:
+def test_corrupt_build_database_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "build.duckdb"
     path.write_bytes(b"\x00garbage" * 1000)
     with wh.build_connection(path) as con:
         assert _rows(con, "SELECT count(*) FROM raw.raw_reports") == [(0,)]
+    aside = [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1, "the damaged file is kept for inspection, not deleted"
+
+
+def test_an_error_that_is_not_corruption_keeps_the_build_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "build.duckdb"
+    with wh.build_connection(path) as con:
+        con.execute("INSERT INTO ops.refresh_log VALUES ('r1', now()::timestamp, 'raw', 1, 0)")
+    real_connect = duckdb.connect
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr(wh.duckdb, "connect", disk_full)
+    with pytest.raises(duckdb.IOException, match="No space left"):
+        wh.connect_build(path, lock_timeout=0)
+    monkeypatch.setattr(wh.duckdb, "connect", real_connect)
+    assert [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name] == []
+    con = wh.connect_build(path)
+    try:
+        assert _rows(con, "SELECT run_id FROM ops.refresh_log") == [("r1",)]
+    finally:
+        con.close()
+
+
+def test_refresh_log_survives_a_rebuilt_build_database(tmp_path: Path) -> None:
+    build, warehouse = tmp_path / ".build" / "build.duckdb", tmp_path / "warehouse.duckdb"
+    with wh.build_connection(build) as con:
+        wh.record_refresh(con, "first", tmp_path)
+    pub.publish(build, warehouse)
+    build.write_bytes(b"\x00garbage" * 1000)
+    with wh.build_connection(build) as con:
+        wh.restore_refresh_log(con, pub.internal_path(warehouse))
+        wh.record_refresh(con, "second", tmp_path)
+        assert _rows(con, "SELECT run_id FROM ops.refresh_log ORDER BY refreshed_at") == [("first",), ("second",)]
+
+
+def test_removed_records_are_compacted(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    name = sorted(p.name for p in raw_dir.iterdir())[0]
+    original = (raw_dir / name).read_bytes()
+    for round_ in range(3):
+        (raw_dir / name).write_bytes(original + f"\n修订{round_}\n".encode())
+        _refresh_staging(con, raw_dir)
+    (raw_dir / name).unlink()
+    _refresh_staging(con, raw_dir)
+    removed = _rows(con, "SELECT count(*) FROM raw.raw_reports WHERE is_removed")[0][0]
+    assert removed == 3
+    wh.compact_removed(con)
+    assert _rows(con, "SELECT source_file FROM raw.raw_reports WHERE is_removed") == [(name,)]
 
 
 def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> None:
