@@ -79,7 +79,8 @@ def _table_rows(table: LexborNode, number: int) -> tuple[TableRow, ...]:
     """Rows of a table with colspan/rowspan expanded; nested tables' rows are not its own."""
     grid: dict[tuple[int, int], str] = {}
     n_rows = 0
-    for r, tr in enumerate(x for x in table.css("tr") if _owner_table(x) is table):
+    own = table.mem_id
+    for r, tr in enumerate(x for x in table.css("tr") if _owner_table(x) == own):
         n_rows = r + 1
         c = 0
         for cell in (x for x in tr.iter() if x.tag in ("td", "th")):
@@ -97,11 +98,12 @@ def _table_rows(table: LexborNode, number: int) -> tuple[TableRow, ...]:
                           Provenance(None, f"table {number} row {r + 1}")) for r in range(n_rows))
 
 
-def _owner_table(node: LexborNode) -> LexborNode | None:
+def _owner_table(node: LexborNode) -> int | None:
+    """The ``mem_id`` of the nearest table around ``node`` (node objects are not identical across calls)."""
     parent = node.parent
     while parent is not None and parent.tag != "table":
         parent = parent.parent
-    return parent
+    return parent.mem_id if parent is not None else None
 
 
 def _span(value: str | None) -> int:
