@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -60,13 +61,14 @@ def test_rendered_text_is_normalised_and_spans_index_it(build, suffix):
     assert decoded.error is None
     assert normalise(decoded.text) == decoded.text
     spans = decoded.spans
-    assert spans and all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert spans and all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert all(0 <= s.start < s.end <= len(decoded.text) for s in spans)
     covered = sum(s.end - s.start for s in spans)
     assert covered >= 0.9 * len(decoded.text.replace("\n", ""))
 
 
-def test_pdf_facts_carry_page_and_bbox_in_points():
+def test_pdf_facts_carry_page_and_bbox_in_points(monkeypatch):
+    monkeypatch.setattr(ocr_module, "ocr_lines", lambda *_: pytest.fail("a page with a text layer was OCR'd"))
     decoded = read_document(_pdf_pages("封面", REPORT), ".pdf")
     money = _parse(decoded)["money_facts"]
     assert set(money["source_page"]) == {"2"}
@@ -117,7 +119,8 @@ def test_docx_paragraphs_and_tables_in_document_order_with_merged_cells_expanded
     buf = io.BytesIO()
     document.save(buf)
     decoded = read_document(buf.getvalue(), ".docx")
-    assert decoded.text.split("\n") == ["一、预算执行情况", "| 指标 | 指标 | 得分 |", "| 预算执行率 | 100% | 10 |", "二、结论"]
+    assert decoded.text.split("\n") == [
+        "一、预算执行情况", "| 指标 | 指标 | 得分 |", "| 预算执行率 | 100% | 10 |", "二、结论"]
     assert [s.prov.locator for s in decoded.spans] == ["para 1", "table 1 row 1", "table 1 row 2", "para 2"]
 
 
@@ -226,7 +229,8 @@ def test_ocr_paragraphs_rebuild_lines_and_indents_in_points():
         ("二、结论", (100, 300, 300, 330)),
     ]]
     blocks = ocr_module.paragraphs(lines, "1", 842.0, 144, 0.85)
-    assert [b.text for b in blocks] == ["一、基本情况", "本部门预算数为 1,234.56万元。\n实际支出为1,200万元。", "二、结论"]
+    assert [b.text for b in blocks] == [
+        "一、基本情况", "本部门预算数为 1,234.56万元。\n实际支出为1,200万元。", "二、结论"]
     assert blocks[0].prov.locator == "bbox(50,777,200,792)"
 
 

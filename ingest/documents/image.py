@@ -25,7 +25,7 @@ def read_image(data: bytes, *, cache_dir: Path | None, limits: Limits) -> Docume
     try:
         image = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
-        raise DocumentError(f"corrupt or unknown image (not a format Pillow can identify: {type(exc).__name__})") from exc
+        raise DocumentError(f"corrupt or unknown image (Pillow cannot identify it: {type(exc).__name__})") from exc
     pages = []
     try:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):

@@ -10,12 +10,14 @@ from pathlib import Path
 from statistics import median
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from ingest.documents import ocr
 from ingest.documents.limits import DocumentError, Limits
 from ingest.documents.model import Block, Document, Page, Provenance, bbox_locator
 
-# A page with at least this many non-space characters in its text layer is read from it, never OCR'd.
+# A page is OCR'd only when it holds an image and its text layer has fewer non-space characters than
+# this (a scan with, at most, a stamped page number); any other page is read from its text layer.
 MIN_TEXT_CHARS = 20
 _PARAGRAPH_GAP = 0.9
 _INDENT = 1.2
@@ -82,6 +84,13 @@ def text_paragraphs(lines: list[Line], label: str) -> list[Block]:
                   "\n".join(t for t, _ in g)) for g in groups]
 
 
+def _is_scan(page: pdfium.PdfPage, lines: list[Line]) -> bool:
+    """An image on the page and (almost) no text layer."""
+    if sum(len(t.replace(" ", "")) for t, _ in lines) >= MIN_TEXT_CHARS:
+        return False
+    return next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2), None) is not None
+
+
 def _ocr_page(page: pdfium.PdfPage, label: str, height: float, cache_dir: Path | None,
               limits: Limits) -> list[Block]:
     image = page.render(scale=limits.ocr_dpi / 72).to_pil()
@@ -106,7 +115,7 @@ def read_pdf(data: bytes, *, cache_dir: Path | None, limits: Limits) -> Document
                                         f"{limits.max_page_side_pt:.0f} pt page-size limit")
                 label = str(index + 1)
                 lines = _text_lines(page)
-                if sum(len(t.replace(" ", "")) for t, _ in lines) >= MIN_TEXT_CHARS:
+                if not _is_scan(page, lines):
                     blocks = text_paragraphs(lines, label)
                 elif limits.ocr:
                     blocks = _ocr_page(page, label, height, cache_dir, limits)
