@@ -8,6 +8,8 @@ every cell); each row is a table row whose locator is its cell range (``A5:H5``)
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import python_calamine
 
@@ -16,6 +18,13 @@ from ingest.documents.model import Block, Document, Page, Provenance, TableRow
 from ingest.documents.ziplimit import check_package
 
 ZIP_KINDS = frozenset({".xlsx", ".xlsm", ".ods"})
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+# A cell reference in SpreadsheetML: <c r="AB12" ...>.
+_CELL_REF = re.compile(rb"""
+    <c \s [^>]*? \b r="        # a cell element's reference attribute
+    (?P<col> [A-Z]{1,3})       # column letters
+    (?P<row> [0-9]{1,7})       # row number
+""", re.X)
 
 
 def column_name(index: int) -> str:
@@ -32,6 +41,29 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value).strip()
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def check_xlsx_extent(data: bytes, max_cells: int) -> None:
+    """Refuse an .xlsx/.xlsm whose worksheet spans more than ``max_cells`` cells, judged from the
+    cell references in its XML before calamine (which allocates the whole range) opens it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not _WORKSHEET.fullmatch(name):
+                continue
+            rows, cols = [], []
+            for m in _CELL_REF.finditer(archive.read(name)):
+                rows.append(int(m["row"]))
+                cols.append(_column_number(m["col"]))
+            if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > max_cells:
+                raise DocumentError(f"worksheet {name.rsplit('/', 1)[-1]} spans rows {min(rows)}–{max(rows)} and "
+                                    f"{max(cols) - min(cols) + 1} columns, over the {max_cells}-cell limit")
 
 
 def _expand(grid: list[list[str]], merged: list, start: tuple[int, int]) -> None:
@@ -71,6 +103,8 @@ def read_sheet(data: bytes, suffix: str, *, limits: Limits) -> Document:
     """Every visible sheet as one table block, rows with their cell ranges."""
     if suffix in ZIP_KINDS:
         check_package(data, limits.max_unzipped_bytes, suffix[1:].upper())
+    if suffix in (".xlsx", ".xlsm"):
+        check_xlsx_extent(data, limits.max_sheet_cells)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         pages = []
