@@ -5,9 +5,30 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: sync run status test test-fast lint dev bench
+.PHONY: system-deps sync run status test test-fast lint dev bench
 
-sync:
+# Debian packages the document readers and their tests need, installed only when missing:
+# libGL/GLib for OpenCV (used by the OCR), and a CJK font to render scanned-page test fixtures.
+SYSTEM_LIBS := libGL.so.1:libgl1 libglib-2.0.so.0:libglib2.0-0
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-deps:
+	@missing=""; \
+	for pair in $(SYSTEM_LIBS); do \
+		ldconfig -p 2>/dev/null | grep -q "$${pair%%:*}" || missing="$$missing $${pair##*:}"; \
+	done; \
+	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "installing$$missing"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "warning: install$$missing (no apt-get here): OCR or its tests will fail" >&2; \
+		fi; \
+	fi
+
+sync: system-deps
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
 		|| python3 -m pip install --quiet --user --break-system-packages uv
 	$(SYNC)

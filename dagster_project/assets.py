@@ -120,7 +120,7 @@ def raw_reports(
     changes.write_pending_cursor(settings, changes.current_cursor(settings, changes.read_cursor(settings)))
     files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     with build_connection(settings.build_db) as con:
-        result = sync_raw_reports(con, files)
+        result = sync_raw_reports(con, files, ocr_cache_dir=settings.build_dir / "ocr-cache")
         unreadable = con.execute(
             "SELECT source_file, failure_reason FROM raw.raw_reports "
             "WHERE NOT is_removed AND failure_reason IS NOT NULL ORDER BY source_file"

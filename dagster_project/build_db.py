@@ -24,6 +24,7 @@ import polars as pl
 
 from dagster_project.changes import parser_fingerprint
 from ingest import schema
+from ingest.documents.provenance import spans_from_json, spans_to_json
 from ingest.parse import ReportInput
 from ingest.raw import DecodedFile, RawFile, decode_raw_file, report_input
 
@@ -35,7 +36,7 @@ RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "removed_at": pl.Datetime("us"),
 }
 RAW_REPORTS_COLUMNS: dict[str, pl.DataType] = {**schema.RAW_REPORTS, **RAW_REPORTS_EXTRA}
-RAW_TEXTS: dict[str, pl.DataType] = {"report_id": pl.String(), "text": pl.String()}
+RAW_TEXTS: dict[str, pl.DataType] = {"report_id": pl.String(), "text": pl.String(), "spans_json": pl.String()}
 REFRESH_LOG: dict[str, pl.DataType] = {
     "run_id": pl.String(),
     "refreshed_at": pl.Datetime("us"),
@@ -297,6 +298,7 @@ def sync_raw_reports(
     files: list[RawFile],
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    ocr_cache_dir: Path | None = None,
 ) -> IngestResult:
     """Bring ``raw.raw_reports`` / ``raw.raw_texts`` in step with the scanned files (one transaction).
 
@@ -337,10 +339,11 @@ def sync_raw_reports(
         for batch in batches(todo, batch_size):
             rows, texts = [], []
             for raw, fingerprint, ingested_at in batch:
-                decoded = decode_raw_file(raw)
+                decoded = decode_raw_file(raw, cache_dir=ocr_cache_dir)
                 rows.append(_raw_row(raw, decoded, fingerprint, ingested_at))
                 if decoded.text is not None:
-                    texts.append({"report_id": raw.report_id, "text": decoded.text})
+                    texts.append({"report_id": raw.report_id, "text": decoded.text,
+                                  "spans_json": spans_to_json(decoded.spans)})
             _insert_frame(con, "raw.raw_reports", schema.frame(rows, RAW_REPORTS_COLUMNS))
             _insert_frame(con, "raw.raw_texts", schema.frame(texts, RAW_TEXTS))
     return result
@@ -358,7 +361,7 @@ def pending_report_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 def pending_inputs(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None = None) -> list[ReportInput]:
     """Parser inputs for the pending reports (all of them, or those of ``report_ids``)."""
     sql = f"""
-        SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json
+        SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json, t.spans_json
         FROM raw.raw_reports r LEFT JOIN raw.raw_texts t USING (report_id)
         WHERE {_PENDING} {{only}}
         ORDER BY r.source_file, r.report_id
@@ -369,8 +372,8 @@ def pending_inputs(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None 
         with _registered(con, "_govperf_pending", _ids(report_ids)) as view:
             rows = con.execute(sql.format(only=f"AND r.report_id IN (SELECT report_id FROM {view})")).fetchall()
     return [
-        report_input(rid, name, text, failure, json.loads(manifest) if manifest else None)
-        for rid, name, text, failure, manifest in rows
+        report_input(rid, name, text, failure, json.loads(manifest) if manifest else None, spans_from_json(spans))
+        for rid, name, text, failure, manifest, spans in rows
     ]
 
 

@@ -18,6 +18,8 @@ import polars as pl
 
 from ingest import patterns as P
 from ingest import schema
+from ingest.documents.model import Span
+from ingest.documents.provenance import locate
 from ingest.findings import extract_findings
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
@@ -32,13 +34,15 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class ReportInput:
-    """One report to parse: decoded ``text``, or ``failure`` saying why it could not be read."""
+    """One report to parse: decoded ``text``, or ``failure`` saying why it could not be read;
+    ``spans`` map the (already normalised) text of a document back to its pages (None for text)."""
 
     report_id: str
     source_file: str
     text: str | None
     failure: str | None = None
     manifest: Mapping[str, str] | None = None
+    spans: tuple[Span, ...] | None = None
 
 
 @dataclass
@@ -53,8 +57,25 @@ def _issue_row(report_id: str, issue: Issue) -> dict[str, Any]:
             "message": issue.message, "snippet": issue.snippet[:300], "source_start": issue.start}
 
 
-def _provenance(text: str, start: int, end: int) -> dict[str, Any]:
-    return {"source_text": text[start:end], "source_start": start, "source_end": end}
+class _Provenance:
+    """Provenance columns of a fact, and a parse issue for each fact read from an unsure OCR line."""
+
+    def __init__(self, report_id: str, text: str, spans: tuple[Span, ...] | None) -> None:
+        self.report_id, self.text, self.spans = report_id, text, spans
+        self.issues: list[dict[str, Any]] = []
+
+    def __call__(self, start: int, end: int) -> dict[str, Any]:
+        row: dict[str, Any] = {"source_text": self.text[start:end], "source_start": start, "source_end": end,
+                               "source_page": None, "source_locator": None}
+        if self.spans:
+            where = locate(self.spans, start, end)
+            row["source_page"], row["source_locator"] = where.page, where.locator
+            if where.low_confidence:
+                self.issues.append(_issue_row(self.report_id, Issue(
+                    "low_ocr_confidence", "warn",
+                    f"read by OCR with confidence {where.confidence:.2f} (page {where.page} "
+                    f"{where.locator}); check it against the scan", self.text[start:end], start)))
+        return row
 
 
 def _failed(item: ReportInput, reason: str, header: Header | None = None) -> ParsedReport:
@@ -106,6 +127,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     text = normalise(item.text)
     if not text.strip():
         return _failed(item, "empty file")
+    spans = item.spans if item.spans and text == item.text else None
     lines = lines_of(text)
     found_sections = sections(text, lines)
     header = read_header(text, lines, item.manifest)
@@ -125,25 +147,30 @@ def parse_report(item: ReportInput) -> ParsedReport:
     rid = item.report_id
     parsed = ParsedReport()
     rows = parsed.rows
+    provenance = _Provenance(rid, text, spans)
+    if item.spans and spans is None:
+        rows["parse_issues"].append(_issue_row(rid, Issue(
+            "provenance_unavailable", "warn", "document text changed on normalising; page and position "
+            "of its facts are unknown", text[:120], 0)))
     rows["report_texts"].append({"report_id": rid, "normalised_text": text})
     for f in money:
         rows["money_facts"].append({
             "report_id": rid, "side": f.side, "item": f.item, "fund_scope": f.fund_scope,
             "amount_wan_yuan": f.amount_wan_yuan, "unit": f.unit, "amount_text": f.amount_text,
-            **_provenance(text, f.start, f.end)})
+            **provenance(f.start, f.end)})
     for m in measures:
         rows["measure_facts"].append({"report_id": rid, "measure": m.measure, "value": m.value,
-                                      "unit": m.unit, **_provenance(text, m.start, m.end)})
+                                      "unit": m.unit, **provenance(m.start, m.end)})
     for s in scores:
         rows["score_facts"].append({"report_id": rid, "score_item": s.score_item, "score": s.score,
                                     "max_score": s.max_score, "rating": s.rating, "is_derived": s.is_derived,
-                                    **_provenance(text, s.start, s.end)})
+                                    **provenance(s.start, s.end)})
     for ind in indicators:
         rows["indicator_facts"].append({
             "report_id": rid, "indicator_name": ind.name, "indicator_level1": ind.level1,
             "indicator_level2": ind.level2, "target_text": ind.target_text, "actual_text": ind.actual_text,
             "target_value": ind.target_value, "actual_value": ind.actual_value, "unit": ind.unit,
-            "weight": ind.weight, "score": ind.score, **_provenance(text, ind.start, ind.end)})
+            "weight": ind.weight, "score": ind.score, **provenance(ind.start, ind.end)})
     for fd in findings:
         rows["findings"].append({"report_id": rid, "kind": fd.kind, "seq": fd.seq, "text": fd.text,
                                  "source_start": fd.start, "source_end": fd.end})
@@ -151,6 +178,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
     rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+    rows["parse_issues"].extend(provenance.issues)
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
     for f in money:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ingest.decode import decode_bytes
+from ingest.documents import Limits, Span, file_kind, read_document
+from ingest.documents.read import LEGACY_WORD_REASON
 from ingest.limits import DEFAULT_MAX_FILE_BYTES
 from ingest.parse import ReportInput
 
 MANIFEST_NAME = "manifest.csv"
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
-
 _CHUNK = 1024 * 1024
 
 
@@ -63,11 +63,13 @@ class RawFile:
 
 @dataclass(frozen=True)
 class DecodedFile:
-    """Decoded text of a raw file, or the reason it could not be decoded."""
+    """Decoded text of a raw file, or the reason it could not be decoded; ``spans`` map the text
+    back to pages and positions of a document (None for plain text)."""
 
     text: str | None
     encoding: str | None
     decode_error: str | None
+    spans: tuple[Span, ...] | None = None
 
 
 def report_id_for(content_sha256: str, source_file: str) -> str:
@@ -138,7 +140,7 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) ->
         size = path.stat().st_size
         sha = _sha256_file(path)
         suffix = PurePosixPath(name).suffix.lower()
-        kind = "text" if suffix in TEXT_SUFFIXES else "unsupported"
+        kind = file_kind(suffix)
         first = first_by_hash.get(sha) if size else None
         if size and first is None:
             first_by_hash[sha] = name
@@ -146,6 +148,8 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) ->
             failure = f"file exceeds {format_size(max_file_bytes)} limit"
         elif kind == "unsupported":
             failure = f"unsupported file type {suffix or '(no extension)'}"
+        elif kind == "legacy_word":
+            failure = LEGACY_WORD_REASON.format(suffix=suffix)
         elif first is not None:
             failure = f"duplicate of {first}"
         else:
@@ -155,12 +159,14 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) ->
     return files
 
 
-def decode_raw_file(raw: RawFile) -> DecodedFile:
-    """Decode a scanned text file; files with a known failure are not read."""
+def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limits | None = None) -> DecodedFile:
+    """Read a scanned file with the reader its suffix names (``ingest.documents.read_document``);
+    files with a known failure are not read. ``cache_dir`` keeps OCR results between refreshes."""
     if raw.failure is not None:
         return DecodedFile(None, None, None)
-    decoded = decode_bytes(raw.path.read_bytes())
-    return DecodedFile(decoded.text, decoded.encoding, decoded.error)
+    suffix = PurePosixPath(raw.source_file).suffix.lower()
+    decoded = read_document(raw.path.read_bytes(), suffix, cache_dir=cache_dir, limits=limits)
+    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
 
 
 def report_input(
@@ -169,6 +175,7 @@ def report_input(
     text: str | None,
     failure: str | None,
     manifest: Mapping[str, str] | None,
+    spans: tuple[Span, ...] | None = None,
 ) -> ReportInput:
     """The parser's input for one report; ``failure`` is set whenever there is no text."""
     if text is None and failure is None:
@@ -179,4 +186,5 @@ def report_input(
         text=text if failure is None else None,
         failure=failure,
         manifest=manifest,
+        spans=spans if failure is None else None,
     )

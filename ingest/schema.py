@@ -16,6 +16,8 @@ PROVENANCE: dict[str, pl.DataType] = {
     "source_text": pl.String(),
     "source_start": pl.Int64(),
     "source_end": pl.Int64(),
+    "source_page": pl.String(),
+    "source_locator": pl.String(),
 }
 
 RAW_REPORTS: dict[str, pl.DataType] = {

@@ -262,6 +262,8 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
             "source_text": "VARCHAR",
             "source_start": "BIGINT",
             "source_end": "BIGINT",
+            "source_page": "VARCHAR",
+            "source_locator": "VARCHAR",
         }
         for table in ("fct_budget", "fct_spend")
     },
@@ -273,6 +275,7 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "is_derived": "BOOLEAN",
         "source_text": "VARCHAR",
         "source_start": "BIGINT",
+        "source_page": "VARCHAR",
     },
     "fct_indicators": {
         "report_id": "VARCHAR",
@@ -283,6 +286,7 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "target_text": "VARCHAR",
         "actual_text": "VARCHAR",
         "source_end": "BIGINT",
+        "source_locator": "VARCHAR",
     },
     "mart_department_year": {
         "department_key": "VARCHAR",

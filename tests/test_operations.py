@@ -167,7 +167,7 @@ def _bad_and_changed_inputs(raw: Path) -> dict[str, tuple[set[str], str]]:
         "truncated.txt": ({"failed", "partial"}, ""),
         "undecodable.txt": ({"failed"}, "undecodable bytes at offset"),
         "huge.txt": ({"failed"}, "file exceeds 64 KB limit"),
-        "scan.pdf": ({"failed"}, "unsupported file type .pdf"),
+        "scan.pdf": ({"failed"}, "corrupt or unreadable PDF"),
         "副本 copy.txt": ({"failed"}, f"duplicate of {COPIED}"),
         "子目录/修订 版本.txt": ({"ok", "partial"}, ""),
     }

@@ -101,13 +101,23 @@ def test_unreadable_text_files_fail_with_a_reason(tmp_path: Path, data: bytes, r
 
 
 def test_unsupported_types_are_recorded_not_skipped(tmp_path: Path) -> None:
-    _write(tmp_path, "scan.PDF", b"%PDF-1.7 ...")
+    _write(tmp_path, "setup.EXE", b"MZ\x90\x00")
     _write(tmp_path, "notes", REPORT)
     files = _by_name(scan_raw_dir(tmp_path))
-    assert files["scan.PDF"].file_kind == "unsupported"
-    assert files["scan.PDF"].failure == "unsupported file type .pdf"
+    assert files["setup.EXE"].file_kind == "unsupported"
+    assert files["setup.EXE"].failure == "unsupported file type .exe"
     assert files["notes"].failure == "unsupported file type (no extension)"
-    assert decode_raw_file(files["scan.PDF"]).decode_error is None
+    assert decode_raw_file(files["setup.EXE"]).decode_error is None
+
+
+def test_documents_are_read_by_their_reader_and_old_word_files_fail_with_advice(tmp_path: Path) -> None:
+    _write(tmp_path, "scan.PDF", b"%PDF-1.7 ...")
+    _write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0")
+    files = _by_name(scan_raw_dir(tmp_path))
+    assert files["scan.PDF"].file_kind == "pdf" and files["scan.PDF"].failure is None
+    assert decode_raw_file(files["scan.PDF"]).decode_error.startswith("corrupt or unreadable PDF")
+    assert files["old.doc"].file_kind == "legacy_word"
+    assert "save it as .docx or PDF" in files["old.doc"].failure
 
 
 def test_files_over_the_size_limit_fail_without_being_read_whole(

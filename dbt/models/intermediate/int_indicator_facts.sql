@@ -41,7 +41,9 @@ select
     framework.indicator_key,
     facts.source_text,
     facts.source_start,
-    facts.source_end
+    facts.source_end,
+    facts.source_page,
+    facts.source_locator
 from facts
 inner join reports on facts.report_id = reports.report_id
 left join framework

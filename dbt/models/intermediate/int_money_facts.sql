@@ -37,6 +37,8 @@ select
     facts.source_text,
     facts.source_start,
     facts.source_end,
+    facts.source_page,
+    facts.source_locator,
     facts.seq,
     facts.is_conflicting,
     facts.seq = 1 and not facts.is_conflicting as is_primary,

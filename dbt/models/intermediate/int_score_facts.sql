@@ -39,6 +39,8 @@ derived_totals as (
         cast(null as varchar) as source_text,
         cast(null as bigint) as source_start,
         cast(null as bigint) as source_end,
+        cast(null as varchar) as source_page,
+        cast(null as varchar) as source_locator,
         1 as seq
     from stated
     inner join framework on stated.score_item = framework.indicator_key and framework.indicator_level = 1
@@ -51,7 +53,7 @@ derived_totals as (
 all_scores as (
     select
         report_id, score_item, score, max_score, rating, is_derived,
-        source_text, source_start, source_end, seq, is_conflicting
+        source_text, source_start, source_end, source_page, source_locator, seq, is_conflicting
     from stated
     union all
     select *, false as is_conflicting from derived_totals
@@ -72,6 +74,8 @@ select
     all_scores.source_text,
     all_scores.source_start,
     all_scores.source_end,
+    all_scores.source_page,
+    all_scores.source_locator,
     all_scores.seq,
     all_scores.is_conflicting,
     all_scores.seq = 1 and not all_scores.is_conflicting as is_primary,

@@ -16,5 +16,7 @@ select
     indicator_key,
     source_text,
     source_start,
-    source_end
+    source_end,
+    source_page,
+    source_locator
 from {{ ref('int_indicator_facts') }}

@@ -9,5 +9,7 @@ select
     is_primary,
     source_text,
     source_start,
-    source_end
+    source_end,
+    source_page,
+    source_locator
 from {{ ref('int_measure_facts') }}

@@ -11,7 +11,9 @@ select
     is_primary,
     source_text,
     source_start,
-    source_end
+    source_end,
+    source_page,
+    source_locator
 from {{ ref('int_money_facts') }}
 where side = 'spend'
     and item in ('total', 'basic', 'project', 'procurement')

@@ -12,5 +12,7 @@ select
     cast(score as decimal(6, 2)) as score,
     cast(source_text as varchar) as source_text,
     cast(source_start as bigint) as source_start,
-    cast(source_end as bigint) as source_end
+    cast(source_end as bigint) as source_end,
+    cast(source_page as varchar) as source_page,
+    cast(source_locator as varchar) as source_locator
 from {{ source('raw', 'indicator_facts') }}

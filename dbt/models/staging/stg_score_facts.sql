@@ -7,5 +7,7 @@ select
     coalesce(cast(is_derived as boolean), false) as is_derived,
     cast(source_text as varchar) as source_text,
     cast(source_start as bigint) as source_start,
-    cast(source_end as bigint) as source_end
+    cast(source_end as bigint) as source_end,
+    cast(source_page as varchar) as source_page,
+    cast(source_locator as varchar) as source_locator
 from {{ source('raw', 'score_facts') }}

@@ -1,0 +1,95 @@
+"""One entry point for every format: bytes and a suffix in, normalised text with spans out.
+
+``read_document`` is a pure function of its arguments (the OCR cache aside, which only saves
+time), never raises on bad input, and is picklable by reference, so the orchestration can run it
+in any worker pool (processes, Dagster executors, Ray tasks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.decode import decode_bytes
+from ingest.documents.docx import read_docx
+from ingest.documents.html import read_html
+from ingest.documents.image import IMAGE_SUFFIXES, read_image
+from ingest.documents.limits import DocumentError, Limits
+from ingest.documents.model import Document, Span
+from ingest.documents.pdf import read_pdf
+from ingest.documents.render import render
+from ingest.documents.sheet import read_sheet
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml"})
+LEGACY_WORD_SUFFIXES = frozenset({".doc", ".wps"})
+
+# file_kind recorded in raw.raw_reports for each supported suffix.
+FILE_KINDS: dict[str, str] = {
+    **dict.fromkeys(TEXT_SUFFIXES, "text"),
+    ".pdf": "pdf",
+    ".docx": "docx",
+    **dict.fromkeys(SHEET_SUFFIXES, "spreadsheet"),
+    **dict.fromkeys(HTML_SUFFIXES, "html"),
+    **dict.fromkeys(IMAGE_SUFFIXES, "image"),
+    **dict.fromkeys(LEGACY_WORD_SUFFIXES, "legacy_word"),
+}
+LEGACY_WORD_REASON = ("old binary Word/WPS file ({suffix}) is not read: no maintained library reads it "
+                      "reliably; open it in Word or WPS and save it as .docx or PDF")
+
+
+@dataclass(frozen=True)
+class DecodedDocument:
+    """Text for the parser (``error`` says why there is none), the spans mapping it back to the file
+    (None for plain text, whose offsets are their own provenance), and what the reader noticed."""
+
+    text: str | None
+    encoding: str | None
+    error: str | None
+    spans: tuple[Span, ...] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def file_kind(suffix: str) -> str:
+    """The kind of file a suffix names (``unsupported`` when no reader takes it)."""
+    return FILE_KINDS.get(suffix.lower(), "unsupported")
+
+
+def _document(data: bytes, suffix: str, cache_dir: Path | None, limits: Limits) -> tuple[Document, str | None]:
+    if suffix == ".pdf":
+        return read_pdf(data, cache_dir=cache_dir, limits=limits), None
+    if suffix == ".docx":
+        return read_docx(data, limits=limits), None
+    if suffix in SHEET_SUFFIXES:
+        return read_sheet(data, suffix, limits=limits), None
+    if suffix in HTML_SUFFIXES:
+        return read_html(data)
+    if suffix in IMAGE_SUFFIXES:
+        return read_image(data, cache_dir=cache_dir, limits=limits), None
+    if suffix in LEGACY_WORD_SUFFIXES:
+        raise DocumentError(LEGACY_WORD_REASON.format(suffix=suffix))
+    raise DocumentError(f"unsupported file type {suffix or '(no extension)'}")
+
+
+def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
+                  limits: Limits | None = None) -> DecodedDocument:
+    """Read a file of any supported kind; failures come back as ``error``, never as an exception."""
+    suffix = suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        decoded = decode_bytes(data)
+        return DecodedDocument(decoded.text, decoded.encoding, decoded.error)
+    if not data:
+        return DecodedDocument(None, None, "empty file")
+    try:
+        document, encoding = _document(data, suffix, cache_dir, limits or Limits())
+        text, spans = render(document)
+    except DocumentError as exc:
+        return DecodedDocument(None, None, str(exc))
+    except Exception as exc:  # a reader bug or an exotic file must not stop a refresh
+        return DecodedDocument(None, None, f"reader error: {type(exc).__name__}: {exc}")
+    if not text.strip():
+        reason = "no text found (a scan OCR could not read?)" if "OCR'd" in " ".join(document.notes) \
+            or document.kind == "image" else "no text found in the file"
+        return DecodedDocument(None, encoding, reason, notes=document.notes)
+    return DecodedDocument(text, encoding, None, tuple(spans), document.notes)

@@ -1,0 +1,118 @@
+"""Spreadsheet reader (python-calamine): .xlsx, .xlsm, .xls and .ods, one page per sheet.
+
+calamine (Rust) reads every spreadsheet format in one fast, dependency-free wheel, including the
+old binary .xls that openpyxl cannot. Merged ranges are expanded (the top-left value repeated in
+every cell); each row is a table row whose locator is its cell range (``A5:H5``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import python_calamine
+
+from ingest.documents.limits import DocumentError, Limits
+from ingest.documents.model import Block, Document, Page, Provenance, TableRow
+from ingest.documents.ziplimit import check_package
+
+ZIP_KINDS = frozenset({".xlsx", ".xlsm", ".ods"})
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+# A cell reference in SpreadsheetML: <c r="AB12" ...>.
+_CELL_REF = re.compile(rb"""
+    <c \s [^>]*? \b r="        # a cell element's reference attribute
+    (?P<col> [A-Z]{1,3})       # column letters
+    (?P<row> [0-9]{1,7})       # row number
+""", re.X)
+
+
+def column_name(index: int) -> str:
+    """0-based column index to spreadsheet letters: 0 → A, 27 → AB."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def check_xlsx_extent(data: bytes, max_cells: int) -> None:
+    """Refuse an .xlsx/.xlsm whose worksheet spans more than ``max_cells`` cells, judged from the
+    cell references in its XML before calamine (which allocates the whole range) opens it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not _WORKSHEET.fullmatch(name):
+                continue
+            rows, cols = [], []
+            for m in _CELL_REF.finditer(archive.read(name)):
+                rows.append(int(m["row"]))
+                cols.append(_column_number(m["col"]))
+            if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > max_cells:
+                raise DocumentError(f"worksheet {name.rsplit('/', 1)[-1]} spans rows {min(rows)}–{max(rows)} and "
+                                    f"{max(cols) - min(cols) + 1} columns, over the {max_cells}-cell limit")
+
+
+def _expand(grid: list[list[str]], merged: list, start: tuple[int, int]) -> None:
+    """Copy each merged range's top-left value into every cell it covers (in place)."""
+    for (r0, c0), (r1, c1) in merged:
+        r0, r1, c0, c1 = r0 - start[0], r1 - start[0], c0 - start[1], c1 - start[1]
+        if not (0 <= r0 < len(grid)) or c0 < 0:
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
+                grid[r][c] = value
+
+
+def _sheet_block(sheet: python_calamine.CalamineSheet, limits: Limits) -> Block | None:
+    if sheet.height * sheet.width > limits.max_sheet_cells:
+        raise DocumentError(f"sheet {sheet.name!r} spans {sheet.height}×{sheet.width} cells, over the "
+                            f"{limits.max_sheet_cells}-cell limit")
+    start = sheet.start or (0, 0)
+    grid = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    _expand(grid, sheet.merged_cell_ranges or [], start)
+    rows = []
+    for r, cells in enumerate(grid):
+        filled = [c for c, value in enumerate(cells) if value]
+        if not filled:
+            continue
+        first, last = filled[0], filled[-1]
+        row_no = start[0] + r + 1
+        ref = f"{column_name(start[1] + first)}{row_no}:{column_name(start[1] + last)}{row_no}"
+        rows.append(TableRow(tuple(cells[first:last + 1]), Provenance(sheet.name, ref)))
+    if not rows:
+        return None
+    return Block("table", Provenance(sheet.name, None), rows=tuple(rows))
+
+
+def read_sheet(data: bytes, suffix: str, *, limits: Limits) -> Document:
+    """Every visible sheet as one table block, rows with their cell ranges."""
+    if suffix in ZIP_KINDS:
+        check_package(data, limits.max_unzipped_bytes, suffix[1:].upper())
+    if suffix in (".xlsx", ".xlsm"):
+        check_xlsx_extent(data, limits.max_sheet_cells)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        pages = []
+        for name in workbook.sheet_names:
+            block = _sheet_block(workbook.get_sheet_by_name(name), limits)
+            pages.append(Page(name, (block,) if block else ()))
+    except DocumentError:
+        raise
+    except Exception as exc:
+        raise DocumentError(f"corrupt or unreadable spreadsheet ({type(exc).__name__}: {exc})") from exc
+    return Document("sheet", tuple(pages))
