@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
 
 from ingest import patterns as P
+from ingest.gazetteer import MUNICIPALITIES, Place, prefecture_names, province_spellings, resolve
 from ingest.segment import Line
-
-_REGIONS_CSV = Path(__file__).with_name("regions.csv")
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-
-
-@dataclass(frozen=True)
-class Regions:
-    """Reference table of provinces and prefecture-level divisions."""
-
-    provinces: frozenset[str]
-    province_by_short: Mapping[str, str]
-    province_by_prefecture: Mapping[str, str]
-
-
-@cache
-def regions() -> Regions:
-    """Load ``regions.csv`` (province, province_short, prefecture) once."""
-    provinces, shorts, prefectures = set(), {}, {}
-    with _REGIONS_CSV.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            provinces.add(row["province"])
-            shorts[row["province_short"]] = row["province"]
-            if row["prefecture"]:
-                prefectures[row["prefecture"]] = row["province"]
-    return Regions(frozenset(provinces), shorts, prefectures)
 
 
 @dataclass(frozen=True)
@@ -53,59 +26,12 @@ class Header:
     county: str | None = None
     header_source: str | None = None
     report_type: str = "other"
+    place_issue: str | None = None
 
 
-@dataclass(frozen=True)
-class Place:
-    """Region parts of a department name and the level they imply."""
-
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    township: str | None = None
-    rest: str = ""
-
-    @property
-    def admin_level(self) -> str | None:
-        if self.township:
-            return "township"
-        if self.county:
-            return "county"
-        if self.city:
-            return "prefecture"
-        if self.province:
-            return "province"
-        return None
-
-
-def split_place(name: str) -> Place:
-    """Read the region names a department name opens with: 成都市武侯区教育局 → 成都市 / 武侯区."""
-    ref = regions()
-    rest = P.NAME_PREFIX.sub("", name)
-    province = city = county = township = None
-    municipality = P.MUNICIPALITY.match(rest)
-    if municipality:
-        province = municipality.group(0)
-        rest = rest[municipality.end():]
-    else:
-        match = P.PROVINCE_SUFFIX.match(rest)
-        if match and match.group(0) in ref.provinces:
-            province, rest = match.group(0), rest[match.end():]
-        match = P.PREFECTURE_SUFFIX.match(rest)
-        if match and match.group(0) in ref.province_by_prefecture:
-            city, rest = match.group(0), rest[match.end():]
-            province = province or ref.province_by_prefecture[city]
-    if province or city:
-        match = P.COUNTY_SUFFIX.match(rest)
-        if match and not P.NOT_A_PLACE.search(match.group(0)) and len(rest) > match.end():
-            county, rest = match.group(0), rest[match.end():]
-    if county or province in _MUNICIPALITIES:
-        match = P.TOWNSHIP_SUFFIX.match(rest)
-        if match and not P.NOT_A_PLACE.search(match.group(0)):
-            township, rest = match.group(0), rest[match.end():]
-    if province in _MUNICIPALITIES and county:
-        city = province
-    return Place(province, city, county, township, rest)
+def split_place(name: str, context: str = "") -> Place:
+    """Region parts a department name opens with (成都市武侯区教育局 → 成都市 / 武侯区), from the gazetteer."""
+    return resolve(name, context)
 
 
 def department_type(name: str) -> str:
@@ -174,12 +100,11 @@ def department_from_body(text: str) -> str | None:
     if count < 2:
         return None
     full_org = P.ORG_EXPANSIONS.get(org, org)
-    ref = regions()
     if level == "省":
-        province = _most_mentioned(text, {**{p: p for p in ref.provinces}, **ref.province_by_short})
-        return f"{province}{full_org}" if province and province not in _MUNICIPALITIES else None
+        province = _most_mentioned(text, province_spellings())
+        return f"{province}{full_org}" if province and province not in MUNICIPALITIES else None
     if level == "市":
-        city = _most_mentioned(text, {c: c for c in [*ref.province_by_prefecture, *_MUNICIPALITIES]})
+        city = _most_mentioned(text, {c: c for c in prefecture_names()})
         return f"{city}{full_org}" if city else None
     return None
 
@@ -234,7 +159,7 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
     )
     if manifest:
         header = _apply_manifest(header, manifest)
-    return _with_place(header)
+    return _with_place(header, text)
 
 
 def _apply_manifest(header: Header, manifest: Mapping[str, str]) -> Header:
@@ -252,11 +177,11 @@ def _apply_manifest(header: Header, manifest: Mapping[str, str]) -> Header:
     return replace(header, **changes)
 
 
-def _with_place(header: Header) -> Header:
+def _with_place(header: Header, text: str = "") -> Header:
     """Fill region, level and department type from the department name where not given."""
     if not header.department_name:
         return header
-    place = split_place(header.department_name)
+    place = split_place(header.department_name, text)
     return replace(
         header,
         province=header.province or place.province,
@@ -264,4 +189,5 @@ def _with_place(header: Header) -> Header:
         county=header.county or place.county,
         admin_level=header.admin_level or place.admin_level,
         department_type=header.department_type or department_type(header.department_name),
+        place_issue=place.issue,
     )

@@ -151,6 +151,9 @@ def parse_report(item: ReportInput) -> ParsedReport:
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
     rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+    if header.place_issue:
+        rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
+                                                          header.department_name or "", 0)))
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
     for f in money:

@@ -83,13 +83,11 @@ SELF_REFERENCE = re.compile(
 )
 # Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
 NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
-PROVINCE_SUFFIX = re.compile(rf"^[{CJK}]{{2,8}}?(?:省|自治区|特别行政区)")
-MUNICIPALITY = re.compile(r"^(?:北京市|天津市|上海市|重庆市)")
-PREFECTURE_SUFFIX = re.compile(rf"^[{CJK}]{{2,10}}?(?:自治州|地区|盟|市)")
-COUNTY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|新区|区|县|旗|市)")
-TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
-# Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
-NOT_A_PLACE = re.compile(r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理")
+# Gazetteer spellings (``ingest.gazetteer``). A division's short form is a spelling of its own only when it
+# still ends in a division suffix: "乌前旗" (乌拉特前旗); "红河" alone is not.
+SUFFIXED_SHORT = re.compile(r"(?:县|旗|市|区|州|盟)$")
+# Autonomous divisions are also written as short form + suffix: "红河州" (红河哈尼族彝族自治州), "长白县".
+AUTONOMOUS = re.compile(r"自治(?P<suffix>州|县|旗)$")
 
 # Department kinds, by the end of the full name (first match wins).
 DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
