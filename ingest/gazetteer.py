@@ -126,10 +126,12 @@ def _named_in(gaz: Gazetteer, keys: Iterable[str], context: str) -> list[str]:
             if any(s in context for a in gaz.ancestors(k)[1:] for s in spellings(a))]
 
 
-def _place(gaz: Gazetteer, key: str | None, rest: str, issue: str | None) -> Place:
-    if key is None:
-        return Place(rest=rest, issue=issue)
-    parts = {d.level: d.name for d in gaz.ancestors(key)}
+def _place(gaz: Gazetteer, key: str | None, rest: str, issue: str | None = None,
+           unplaced: tuple[str, str] | None = None) -> Place:
+    """Place of division ``key`` and its parents; ``unplaced`` is a (level, name) known only by its name."""
+    parts = {d.level: d.name for d in gaz.ancestors(key)} if key else {}
+    if unplaced:
+        parts[unplaced[0]] = unplaced[1]
     province, county = parts.get("province"), parts.get("county")
     city = parts.get("prefecture") or (province if province in MUNICIPALITIES and county else None)
     return Place(province, city, county, parts.get("township"), rest, issue)
@@ -139,8 +141,9 @@ def resolve(name: str, context: str = "") -> Place:
     """Region of a department name: each division in the name must lie inside the one before.
 
     A name whose first division exists in several places is settled by the parent named in
-    ``context`` (e.g. the report's text); otherwise the region stays unknown and ``issue`` says why.
-    A township named without its county needs its county or city named in the context too.
+    ``context`` (e.g. the report's text); otherwise its parents stay unknown and ``issue`` says why
+    (the division itself is kept, with its level, when every reading has the same level). A
+    township named without its county needs its county or city named in the context too.
     """
     gaz = gazetteer()
     text = P.NAME_PREFIX.sub("", name)
@@ -153,15 +156,22 @@ def resolve(name: str, context: str = "") -> Place:
         if needs_context:
             chosen = _named_in(gaz, keys, context)
             if len(chosen) != 1:
-                places = sorted({"".join(a.name for a in reversed(gaz.ancestors(k)[1:])) for k in keys})
-                where = "、".join(places[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
-                issue = (f"region {spelling} is ambiguous ({where}) and the text names none of its parents"
-                         if len(keys) > 1 else
-                         f"township {spelling} is named without its county or city; region left unknown")
-                return _place(gaz, current, text[pos:], issue)
+                return _unsettled(gaz, keys, spelling, current, text[pos:])
             keys = chosen
         current, pos = keys[0], pos + len(spelling)
-    return _place(gaz, current, text[pos:], None)
+    return _place(gaz, current, text[pos:])
+
+
+def _unsettled(gaz: Gazetteer, keys: list[str], spelling: str, inside: str | None, rest: str) -> Place:
+    """The place when ``spelling`` fits several divisions (or a township without its county)."""
+    places = sorted({"".join(a.name for a in reversed(gaz.ancestors(k)[1:])) for k in keys})
+    where = "、".join(places[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
+    issue = f"region {spelling} lies in {where} and the text names none of its parents; parents left unknown"
+    levels = {gaz.by_key[k].level for k in keys}
+    division_names = {gaz.by_key[k].name for k in keys}
+    if len(levels) == 1 and len(division_names) == 1:
+        return _place(gaz, inside, rest[len(spelling):], issue, (levels.pop(), division_names.pop()))
+    return _place(gaz, inside, rest, issue)
 
 
 @cache
