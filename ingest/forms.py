@@ -148,11 +148,18 @@ def form_score(cells: list[Cell]) -> ScoreFact | None:
                      cell.start + match.end())
 
 
-def form_department(cells: list[Cell]) -> tuple[str, int] | None:
-    """The department a form names, in the order 部门/单位名称, 实施单位, 主管部门, and where."""
+def form_departments(cells: list[Cell]) -> list[tuple[str, int]]:
+    """The organisation names a form states, in the order 部门/单位名称, 实施单位, 主管部门, with where."""
+    out = []
     for key in _DEPARTMENT_FIELDS:
         cell = field_value(cells, key)
         match = _FIELD_NAME.match(cell.text) if cell else None
         if cell and match and P.ORG_NAME_END.search(match.group("name")):
-            return match.group("name"), cell.start + match.start("name")
-    return None
+            out.append((match.group("name"), cell.start + match.start("name")))
+    return out
+
+
+def form_department(cells: list[Cell]) -> tuple[str, int] | None:
+    """The first organisation name a form states (see ``form_departments``)."""
+    found = form_departments(cells)
+    return found[0] if found else None

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest import patterns as P
-from ingest.forms import form_department
+from ingest.forms import form_departments
 from ingest.segment import Line
 from ingest.tables import Cell, cells_of
 
@@ -243,6 +243,12 @@ def name_beside_title(lines: list[Line], title: TitleSpan) -> str | None:
     return None
 
 
+def _is_placed(name: str) -> bool:
+    """An official name that says whose it is: it opens with a region or an official prefix (a form
+    cell such as "财政处室" names an office of the form's reader, not the reporting unit)."""
+    return split_place(name).admin_level is not None or bool(P.NAME_PREFIX.match(name))
+
+
 def _project_department(title: str, name: str | None) -> str | None:
     """A project title names its department before the project: keep the department part."""
     if name and not _is_org_name(name) and P.REPORT_TYPE_PROJECT.search(title):
@@ -334,7 +340,7 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
     the first page, then the body; finally a manifest row overrides whatever it states."""
     cells = cells if cells is not None else cells_of(lines)
     title, year, title_name = title_header(lines)
-    form = form_department(cells)
+    form = next((f for f in form_departments(cells) if _is_placed(f[0])), None)
     source = None
     name = None
     if form:

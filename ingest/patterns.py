@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.vocabulary import wordings
+from ingest.vocabulary import entries, wordings
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 CN_NUM = "一二三四五六七八九十"
@@ -123,26 +123,10 @@ TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
 # Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
 NOT_A_PLACE = re.compile(r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理")
 
-# Department kinds, by the end of the full name (first match wins).
-DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("npc_standing_committee_office", re.compile(r"(?:人民代表大会常务委员会|人大常委会)办公(?:厅|室)$")),
-    ("cppcc_office", re.compile(r"(?:政治协商会议|政协).*委员会办公(?:厅|室)$|政协办公(?:厅|室)$")),
-    ("party_committee_office", re.compile(r"(?:中国共产党|中共).*委员会办公(?:厅|室)$|[市区县省]委办公(?:厅|室)$")),
-    ("government_office", re.compile(r"人民政府办公(?:厅|室)$|政府办公(?:厅|室)$")),
-    ("finance_bureau", re.compile(r"财政(?:局|厅)$")),
-    ("education_bureau", re.compile(r"教育(?:局|厅)$")),
-    ("health_commission", re.compile(r"卫生健康(?:委员会|局)$|卫生(?:局|厅)$")),
-    ("public_security_bureau", re.compile(r"公安(?:局|厅)$")),
-    ("civil_affairs_bureau", re.compile(r"民政(?:局|厅)$")),
-    ("natural_resources_bureau", re.compile(r"自然资源(?:局|厅)|规划和自然资源局$")),
-    ("human_resources_bureau", re.compile(r"人力资源和社会保障(?:局|厅)$")),
-    ("development_reform_commission", re.compile(r"发展和改革(?:委员会|局)$")),
-    ("justice_bureau", re.compile(r"司法(?:局|厅)$")),
-    ("audit_bureau", re.compile(r"审计(?:局|厅)$")),
-    ("court", re.compile(r"人民法院$")),
-    ("procuratorate", re.compile(r"人民检察院$")),
-    ("street_office", re.compile(r"街道办事处$")),
-    ("township_government", re.compile(r"(?:镇|乡)人民政府$")),
+# Department kinds, by the end of the full or short official name (first match wins): the vocabulary
+# ``ingest/vocab/department_types.csv`` ("中国人民政治协商会议某县委员会办公室", "县委办", "政府办" …).
+DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rf"(?:{wording})$")) for kind, wording in entries("department_types")
 )
 # Expanding a short self-reference into a full name: "政府办公厅" → "人民政府办公厅".
 ORG_EXPANSIONS: dict[str, str] = {
@@ -249,6 +233,9 @@ EXECUTION_RATE = re.compile(
 )
 # A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".
 RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|未能|未达|力争|要求|应当|应|≥|>=|≤|确保")
+# Words between a rate label and a percentage that make them cells of different columns of a garbled
+# table row ("执行率权重执行率得分(分)76%"): the figure is not that rate.
+RATE_GAP_BREAKERS = re.compile(r"得分|权重|分值|\(")
 RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
 # Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
 RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")

@@ -161,3 +161,30 @@ def test_form_title_makes_a_genuine_report():
 
 def test_report_title_vocabulary_is_anchored_on_performance_words():
     assert P.REPORT_TITLE.search("关于做好自评工作的通知") is None
+
+
+# ---------------------------------------------------------------- official names and their types
+@pytest.mark.parametrize(("name", "kind"), [
+    ("政协某某县委员会办公室", "cppcc_office"),
+    ("中国人民政治协商会议某某市委员会办公厅", "cppcc_office"),
+    ("某某市政协办", "cppcc_office"),
+    ("中共某某县委员会办公室", "party_committee_office"),
+    ("某某县县委办", "party_committee_office"),
+    ("某某区人民政府办公室", "government_office"),
+    ("某某县政府办", "government_office"),
+    ("某某县人大常委会办公室", "npc_standing_committee_office"),
+    ("某某县人大办", "npc_standing_committee_office"),
+    # the committees themselves are not their offices
+    ("中共某某县委员会", "other"),
+    ("中国人民政治协商会议某某县委员会", "other"),
+    ("某某县政务服务中心", "other"),
+])
+def test_full_and_short_official_forms_get_their_type(name, kind):
+    from ingest.header import department_type
+    assert department_type(name) == kind
+
+
+def test_garbled_table_row_is_not_an_execution_rate():
+    from ingest.money import extract_rates
+    assert extract_rates("年初预算数全年预算数全年执行数执行率(%)执行率权重执行率得分(分)O88%105") == []
+    assert [m.value for m in extract_rates("本年度预算执行率为96.5%。")] == [Decimal("96.5")]
