@@ -19,12 +19,14 @@ import polars as pl
 from ingest import patterns as P
 from ingest import schema
 from ingest.findings import extract_findings
+from ingest.forms import budget_lines, department_form_money, form_score, form_staff
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
+from ingest.tables import cells_of, read_tables
 
 _PARALLEL_THRESHOLD = 200
 _CHUNK = 500
@@ -78,7 +80,7 @@ def _header_row(report_id: str, header: Header, status: str, reason: str | None,
 
 def _is_performance_report(header: Header, text: str, has_facts: bool) -> bool:
     """A title naming a performance evaluation, or performance vocabulary together with stated facts."""
-    if header.title and P.TITLE_KEYWORDS.search(header.title):
+    if header.title and (P.TITLE_KEYWORDS.search(header.title) or P.REPORT_TITLE.search(header.title)):
         return True
     return has_facts and len(P.PERFORMANCE_VOCABULARY.findall(text)) >= 3
 
@@ -108,10 +110,19 @@ def parse_report(item: ReportInput) -> ParsedReport:
         return _failed(item, "empty file")
     lines = lines_of(text)
     found_sections = sections(text, lines)
-    header = read_header(text, lines, item.manifest)
+    cells = cells_of(lines)
+    tables = read_tables(text, lines)
+    header = read_header(text, lines, item.manifest, cells)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
+    if header.report_type == "department_overall":
+        form_money, form_rates, form_issues = department_form_money(text, budget_lines(tables))
+        money, measures, issues = money + form_money, measures + form_rates, issues + form_issues
+    measures += form_staff(cells, tables)
     scores = extract_scores(text)
+    stated_score = form_score(cells)
+    if stated_score:
+        scores.append(stated_score)
     table_score = table_total_score(text, lines)
     if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
         scores = [s for s in scores if s.score_item != "total"]
