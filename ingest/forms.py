@@ -148,15 +148,18 @@ def form_score(cells: list[Cell]) -> ScoreFact | None:
                      cell.start + match.end())
 
 
+def form_field_name(cells: list[Cell], key: str) -> tuple[str, int] | None:
+    """The organisation name of form field ``key`` (e.g. 主管部门) without unit code or qualifier, with where."""
+    cell = field_value(cells, key)
+    match = _FIELD_NAME.match(cell.text) if cell else None
+    if cell and match and P.ORG_NAME_END.search(match.group("name")):
+        return match.group("name"), cell.start + match.start("name")
+    return None
+
+
 def form_departments(cells: list[Cell]) -> list[tuple[str, int]]:
     """The organisation names a form states, in the order 部门/单位名称, 实施单位, 主管部门, with where."""
-    out = []
-    for key in _DEPARTMENT_FIELDS:
-        cell = field_value(cells, key)
-        match = _FIELD_NAME.match(cell.text) if cell else None
-        if cell and match and P.ORG_NAME_END.search(match.group("name")):
-            out.append((match.group("name"), cell.start + match.start("name")))
-    return out
+    return [found for key in _DEPARTMENT_FIELDS if (found := form_field_name(cells, key))]
 
 
 def form_department(cells: list[Cell]) -> tuple[str, int] | None:

@@ -24,6 +24,7 @@ from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
+from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 from ingest.tables import cells_of, read_tables
@@ -161,7 +162,20 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for seq, (reason, start, end) in enumerate(extract_deductions(text), start=1):
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
-    rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+    projects, project_issues = form_projects(text, cells, tables)
+    if not projects and header.report_type == "project":
+        narrative = report_project(header.title, header.title_start, header.department_name, text,
+                                   money, measures, scores)
+        projects = [narrative] if narrative else []
+    for pr in projects:
+        rows["project_facts"].append({
+            "report_id": rid, "project_seq": pr.seq, "project_name": pr.project_name,
+            "project_code": pr.project_code, "supervising_department": pr.supervising_department,
+            "implementing_unit": pr.implementing_unit, "budget_initial_wan_yuan": pr.budget_initial,
+            "budget_adjusted_wan_yuan": pr.budget_adjusted, "spend_wan_yuan": pr.spend,
+            "execution_rate_pct": pr.execution_rate_pct, "score_total": pr.score_total, "rating": pr.rating,
+            **_provenance(text, pr.start, pr.end), "block_start": pr.block_start, "block_end": pr.block_end})
+    rows["parse_issues"].extend(_issue_row(rid, i) for i in issues + project_issues)
     if header.place_issue:
         rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
@@ -183,9 +197,31 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for reason in missing:
         rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
                                                           text[:120], 0)))
-    status = "partial" if missing else "ok"
-    rows["report_headers"].append(_header_row(rid, header, status, "; ".join(missing) or None, len(text)))
+    reasons = missing + _headline_conflicts(money_keys, score_keys, measure_keys)
+    status = "partial" if reasons else "ok"
+    rows["report_headers"].append(_header_row(rid, header, status, "; ".join(reasons) or None, len(text)))
     return parsed
+
+
+# The keys behind the marts' headline figures, and how a reason names them.
+_HEADLINES = {
+    ("money", ("budget", "total", "all_funds")): "budget total",
+    ("money", ("spend", "total", "all_funds")): "spend total",
+    ("score", ("total",)): "total score",
+    ("measure", ("execution_rate_pct",)): "execution rate",
+}
+
+
+def _headline_conflicts(money_keys: dict, score_keys: dict, measure_keys: dict) -> list[str]:
+    """A reason for every headline figure left NULL because the report states it with different values."""
+    keyed = {"money": money_keys, "score": score_keys, "measure": measure_keys}
+    out = []
+    for (kind, key), label in _HEADLINES.items():
+        values = sorted({v for v, _ in keyed[kind].get(key, []) if v is not None})
+        if len(values) > 1:
+            out.append(f"conflicting {label}: stated as {', '.join(str(v) for v in values)}; "
+                       "left NULL, check the report")
+    return out
 
 
 def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:
