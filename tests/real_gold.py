@@ -94,6 +94,11 @@ def _primary(values: list[tuple[int, Any]]) -> Any:
     return min(values, key=lambda pair: pair[0])[1]
 
 
+_FIGURES = ("budget_total_wan_yuan", "spend_total_wan_yuan", "basic_spend_wan_yuan", "project_spend_wan_yuan",
+            "revenue_total_wan_yuan", "execution_rate_pct", "score_total", "score_performance_effectiveness",
+            "score_management_efficiency", "rating", "staff_authorized", "staff_in_service", "staff_retired")
+
+
 def _mart_like(header: dict[str, Any], money: list[dict], measures: list[dict], scores: list[dict]) -> dict:
     """The headline figures as ``int_report_figures`` chooses them (a close Python mirror for speed)."""
     by_key: dict[tuple, list[tuple[int, Any]]] = defaultdict(list)
@@ -127,15 +132,22 @@ def _mart_like(header: dict[str, Any], money: list[dict], measures: list[dict], 
         score_rows[s["score_item"]].append((s["source_start"] or 0, s["score"]))
         if s["score_item"] == "total" and s["rating"]:
             ratings.append(s["rating"])
+    spend = scoped("spend", "total")
+    if spend is None:
+        for scope in ("all_funds", "general_public_budget"):
+            basic, project = fig.get(("spend", "basic", scope)), fig.get(("spend", "project", scope))
+            if basic is not None and project is not None:
+                spend = basic + project
+                break
     known = header["department_name"] is not None
-    return {
+    row = {
         "fiscal_year": header["fiscal_year"],
         "department_name": header["department_name"],
         "department_type": (header["department_type"] or "other") if known else None,
         "admin_level": header["admin_level"] if known else None,
         "province": header["province"], "city": header["city"], "county": header["county"],
         "budget_total_wan_yuan": budget,
-        "spend_total_wan_yuan": scoped("spend", "total"),
+        "spend_total_wan_yuan": spend,
         "basic_spend_wan_yuan": scoped("spend", "basic"),
         "project_spend_wan_yuan": scoped("spend", "project"),
         "revenue_total_wan_yuan": scoped("budget", "revenue_total"),
@@ -150,6 +162,9 @@ def _mart_like(header: dict[str, Any], money: list[dict], measures: list[dict], 
         "parse_status": header["parse_status"],
         "status_reason": header["status_reason"],
     }
+    if header["report_type"] == "project":  # a project's figures are never the department's
+        row.update(dict.fromkeys(_FIGURES))
+    return row
 
 
 def parser_rows(corpus_dir: Path = CORPUS_DIR) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from ingest.header import report_type
 from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_report
 from ingest.projects import split_code
@@ -136,3 +137,12 @@ def test_conflicting_headline_figure_makes_the_report_partial():
     assert header["parse_status"] == "partial"
     assert "conflicting budget total" in header["status_reason"]
     assert "300" in header["status_reason"] and "310" in header["status_reason"]
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("某市某中心2022年整体和项目支出绩效自评总结报告", "department_overall"),
+    ("某县某局2021年度整体绩效自评报告", "department_overall"),
+    ("某县某局2021年度道路养护项目支出绩效自评报告", "project"),
+])
+def test_a_report_on_the_whole_department_and_its_projects_is_department_overall(title, kind):
+    assert report_type(title, "") == kind

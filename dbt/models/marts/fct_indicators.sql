@@ -14,6 +14,9 @@ select
     weight,
     score,
     indicator_key,
+    project_key,
+    comparator,
+    is_met,
     source_text,
     source_start,
     source_end
