@@ -1,7 +1,7 @@
 """A scaled, deterministic corpus of report files, varied from the samples and the hand-written corpus.
 
 Each report is one template (a sample in ``data/raw`` or a report in ``tests/corpus``) restated for
-another department: other real regions (``ingest/regions.csv`` and a list of real districts and
+another department: other real regions (the gazetteer ``ingest/data/divisions.csv.gz`` and a list of real districts and
 counties), another department kind, another fiscal year (every year in the text shifted alike), all
 money amounts multiplied by one factor (budget, spend and execution rate stay consistent), and a
 layout and encoding from ``tests/variants.py`` (reflowed OCR/PDF text, markdown, full-width forms,
@@ -28,19 +28,17 @@ from functools import cache
 from pathlib import Path
 
 from ingest.decode import decode_bytes
+from ingest.gazetteer import gazetteer
 from tests import variants
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SAMPLES = REPO / "data" / "raw"
 HAND_CORPUS = REPO / "tests" / "corpus"
-REGIONS_CSV = REPO / "ingest" / "regions.csv"
 MANIFEST_NAME = "manifest.csv"
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 _PUA = 0xE000
 
 # Real districts and counties (province, prefecture, county); municipalities name themselves as prefecture.
-# Districts named "…城区" (上城区, 禅城区, 鹿城区, …) are left out: the parser does not read them as places
-# (``ingest.patterns.NOT_A_PLACE`` contains 城区).
 COUNTIES: tuple[tuple[str, str, str], ...] = (
     ("广东省", "广州市", "天河区"), ("广东省", "广州市", "越秀区"), ("广东省", "广州市", "白云区"),
     ("广东省", "广州市", "黄埔区"), ("广东省", "广州市", "花都区"), ("广东省", "广州市", "南沙区"),
@@ -189,7 +187,7 @@ FULLWIDTH_SHARE = 0.1
 
 @dataclass(frozen=True)
 class Region:
-    """Where a report's department sits (province short form from ``regions.csv``)."""
+    """Where a report's department sits (province short form from the gazetteer)."""
 
     province: str
     province_short: str
@@ -250,18 +248,20 @@ class _Cut:
 @cache
 def _regions() -> dict[str, object]:
     """Province short forms, prefectures (名 + 市) by province and the province-level pool."""
+    gaz = gazetteer()
     short: dict[str, str] = {}
     cities: dict[str, list[str]] = {}
-    with REGIONS_CSV.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            short[row["province"]] = row["province_short"]
-            if row["prefecture"].endswith("市") and row["province"] not in MUNICIPALITIES:
-                cities.setdefault(row["province"], []).append(row["prefecture"])
+    for division in gaz.by_key.values():
+        if division.level == "province" and division.short_name:
+            short[division.name] = division.short_name
+        province = gaz.ancestors(division.key)[-1].name
+        if division.level == "prefecture" and division.name.endswith("市") and province not in MUNICIPALITIES:
+            cities.setdefault(province, []).append(division.name)
     provinces = sorted(p for p in cities if p.endswith("省") and p != "台湾省")
     prefectures = sorted((p, c) for p, cs in cities.items() for c in cs)
     for province, city, _ in COUNTIES:
         if province not in MUNICIPALITIES and city not in cities.get(province, []):
-            raise ValueError(f"{city} is not a prefecture of {province} in {REGIONS_CSV}")
+            raise ValueError(f"{city} is not a prefecture of {province} in the gazetteer")
     return {"short": short, "cities": cities, "provinces": provinces, "prefectures": prefectures}
 
 

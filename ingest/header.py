@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
 
 from ingest import patterns as P
+from ingest.forms import form_departments
+from ingest.gazetteer import MUNICIPALITIES, Place, prefecture_names, province_spellings, resolve
 from ingest.segment import Line
+from ingest.tables import Cell, cells_of
 
-_REGIONS_CSV = Path(__file__).with_name("regions.csv")
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-
-
-@dataclass(frozen=True)
-class Regions:
-    """Reference table of provinces and prefecture-level divisions."""
-
-    provinces: frozenset[str]
-    province_by_short: Mapping[str, str]
-    province_by_prefecture: Mapping[str, str]
-
-
-@cache
-def regions() -> Regions:
-    """Load ``regions.csv`` (province, province_short, prefecture) once."""
-    provinces, shorts, prefectures = set(), {}, {}
-    with _REGIONS_CSV.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            provinces.add(row["province"])
-            shorts[row["province_short"]] = row["province"]
-            if row["prefecture"]:
-                prefectures[row["prefecture"]] = row["province"]
-    return Regions(frozenset(provinces), shorts, prefectures)
+# How far into the text a title may stand (the first page), and how long a title may be.
+_FIRST_PAGE = 3000
+_TITLE_REACH = 80
 
 
 @dataclass(frozen=True)
@@ -53,59 +32,12 @@ class Header:
     county: str | None = None
     header_source: str | None = None
     report_type: str = "other"
+    place_issue: str | None = None
 
 
-@dataclass(frozen=True)
-class Place:
-    """Region parts of a department name and the level they imply."""
-
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    township: str | None = None
-    rest: str = ""
-
-    @property
-    def admin_level(self) -> str | None:
-        if self.township:
-            return "township"
-        if self.county:
-            return "county"
-        if self.city:
-            return "prefecture"
-        if self.province:
-            return "province"
-        return None
-
-
-def split_place(name: str) -> Place:
-    """Read the region names a department name opens with: 成都市武侯区教育局 → 成都市 / 武侯区."""
-    ref = regions()
-    rest = P.NAME_PREFIX.sub("", name)
-    province = city = county = township = None
-    municipality = P.MUNICIPALITY.match(rest)
-    if municipality:
-        province = municipality.group(0)
-        rest = rest[municipality.end():]
-    else:
-        match = P.PROVINCE_SUFFIX.match(rest)
-        if match and match.group(0) in ref.provinces:
-            province, rest = match.group(0), rest[match.end():]
-        match = P.PREFECTURE_SUFFIX.match(rest)
-        if match and match.group(0) in ref.province_by_prefecture:
-            city, rest = match.group(0), rest[match.end():]
-            province = province or ref.province_by_prefecture[city]
-    if province or city:
-        match = P.COUNTY_SUFFIX.match(rest)
-        if match and not P.NOT_A_PLACE.search(match.group(0)) and len(rest) > match.end():
-            county, rest = match.group(0), rest[match.end():]
-    if county or province in _MUNICIPALITIES:
-        match = P.TOWNSHIP_SUFFIX.match(rest)
-        if match and not P.NOT_A_PLACE.search(match.group(0)):
-            township, rest = match.group(0), rest[match.end():]
-    if province in _MUNICIPALITIES and county:
-        city = province
-    return Place(province, city, county, township, rest)
+def split_place(name: str, context: str = "") -> Place:
+    """Region parts a department name opens with (成都市武侯区教育局 → 成都市 / 武侯区), from the gazetteer."""
+    return resolve(name, context)
 
 
 def department_type(name: str) -> str:
@@ -116,36 +48,128 @@ def department_type(name: str) -> str:
     return "other"
 
 
-def find_title(lines: list[Line]) -> Line | None:
-    """The title line: among the first non-empty lines, one naming a performance (self-)evaluation report."""
-    seen = 0
+@dataclass(frozen=True)
+class TitleSpan:
+    """A report or form title found inside a line, with its offsets in the normalised text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _title_start(line: str, keyword_start: int, floor: int) -> int:
+    """Where a title ending in the keyword at ``keyword_start`` begins: after the last punctuation,
+    file extension or page-metadata field before it (at most ``_TITLE_REACH`` characters back)."""
+    lo = max(floor, keyword_start - _TITLE_REACH)
+    seg = line[lo:keyword_start]
+    ends = [m.end() for m in P.TITLE_START_BOUNDARY.finditer(seg)] + [m.end() for m in P.PAGE_METADATA.finditer(seg)]
+    start = lo + max(ends, default=0)
+    rest = line[start:]
+    prefix = P.TITLE_ATTACHMENT_PREFIX.match(rest) or P.TITLE_ENUMERATOR.match(rest)
+    return start + prefix.end() if prefix else start
+
+
+def title_candidates(lines: list[Line]) -> list[TitleSpan]:
+    """Every report or form title on the first page, in order (several when a page repeats one)."""
+    out: list[TitleSpan] = []
     for line in lines:
-        if not line.text.strip():
-            continue
-        seen += 1
-        if seen > 12:
+        if line.start > _FIRST_PAGE:
             break
-        if P.TITLE_KEYWORDS.search(line.text) and len(line.text) <= 90 and "。" not in line.text:
-            return line
-    return None
+        floor = 0
+        for match in P.REPORT_TITLE.finditer(line.text):
+            start = _title_start(line.text, match.start(), floor)
+            floor = match.end()
+            text = line.text[start:match.end()].strip()
+            if text:
+                out.append(_merged_with_line_above(lines, line, TitleSpan(text, line.start + start,
+                                                                         line.start + match.end())))
+    return out
+
+
+def _merged_with_line_above(lines: list[Line], line: Line, title: TitleSpan) -> TitleSpan:
+    """A title broken over two lines ("岳阳市2018年度部门整体支出" / "绩效评价自评报告") as one, when the
+    part found states neither year nor name and the line above is a short unpunctuated fragment."""
+    if title.start != line.start or parse_title(title.text) != (None, None):
+        return title
+    above = next((ln for ln in reversed(lines) if ln.end < line.start and ln.text.strip()), None)
+    if above is None or len(above.text) > _TITLE_REACH // 2 or P.CLAUSE_BOUNDARY.search(above.text.strip()):
+        return title
+    if P.ENUM_STYLES["cn"].match(above.text) or P.REPORT_TITLE.search(above.text):
+        return title
+    return TitleSpan(above.text.strip() + title.text, above.start, title.end)
+
+
+def find_title(lines: list[Line]) -> TitleSpan | None:
+    """The first title on the first page (see ``title_candidates``)."""
+    found = title_candidates(lines)
+    return found[0] if found else None
 
 
 def parse_title(title: str) -> tuple[int | None, str | None]:
-    """Fiscal year and department name stated in a title line."""
+    """Fiscal year and department name stated in a title."""
     text = P.TITLE_ATTACHMENT_PREFIX.sub("", title).strip()
+    bracket = P.TITLE_BRACKET_YEAR.search(text)
     match = P.TITLE_YEAR_FIRST.search(text)
     if match:
-        name = _clean_name(match.group("name"))
-        return int(match.group("year")), name
+        return int(match.group("year")), _clean_name(match.group("name"))
     match = P.TITLE_NAME_FIRST.search(text)
     if match:
         return int(match.group("year")), _clean_name(match.group("name"))
-    return None, None
+    name = _clean_name(text)
+    return (int(bracket.group("year")) if bracket else None), (name if name and _is_org_name(name) else None)
+
+
+def _is_org_name(name: str) -> bool:
+    """A full organisation name: ends like one and is not a sentence."""
+    return bool(P.ORG_NAME_END.search(name)) and not P.CLAUSE_BOUNDARY.search(name) and len(name) <= 40
 
 
 def _clean_name(name: str) -> str | None:
     name = P.TITLE_KIND_TAIL.sub("", name).strip(" :,()").removesuffix("关于").removesuffix("的")
     return name if len(name) >= 3 else None
+
+
+def _line_of(lines: list[Line], pos: int) -> int:
+    return next((i for i, ln in enumerate(lines) if ln.start <= pos <= ln.end), 0)
+
+
+def name_beside_title(lines: list[Line], title: TitleSpan) -> str | None:
+    """A title split over lines: the official name alone on the line just before or after it."""
+    i = _line_of(lines, title.start)
+    if lines[i].text.strip() != title.text:
+        return None
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(lines):
+            candidate = lines[j].text.strip()
+            if _is_org_name(candidate) and not P.REPORT_TITLE.search(candidate):
+                return candidate
+    return None
+
+
+def _is_placed(name: str) -> bool:
+    """An official name that says whose it is: it opens with a region or an official prefix (a form
+    cell such as "财政处室" names an office of the form's reader, not the reporting unit)."""
+    return split_place(name).admin_level is not None or bool(P.NAME_PREFIX.match(name))
+
+
+def _project_department(title: str, name: str | None) -> str | None:
+    """A project title names its department before the project: keep the department part."""
+    if name and not _is_org_name(name) and P.REPORT_TYPE_PROJECT.search(title):
+        return department_of_project(name)
+    return name
+
+
+def title_header(lines: list[Line]) -> tuple[TitleSpan | None, int | None, str | None]:
+    """The title to use, and the year and name it states: the first title naming a department
+    (by itself or on the line beside it), else the first title; the year from any title."""
+    found = title_candidates(lines)
+    parsed = [(t, *parse_title(t.text)) for t in found]
+    named = [(t, y, _project_department(t.text, n) or name_beside_title(lines, t)) for t, y, n in parsed]
+    chosen = next(((t, y, n) for t, y, n in named if n and _is_org_name(n)), None)
+    year = next((y for _, y, _ in parsed if y), None)
+    if chosen:
+        return chosen[0], chosen[1] or year, chosen[2]
+    return (found[0] if found else None), year, None
 
 
 def department_of_project(name: str) -> str:
@@ -155,18 +179,24 @@ def department_of_project(name: str) -> str:
 
 
 def fiscal_year_from_body(text: str) -> int | None:
-    """The budget year the body evaluates: the most frequent 'NNNN年度' (ties: the later year)."""
-    years = Counter(int(m.group("year")) for m in P.BODY_FISCAL_YEAR.finditer(text))
-    if not years:
-        return None
-    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    """The budget year the body evaluates: the most frequent 'NNNN年度' (ties: the later year), else
+    the most frequent 'NNNN年' that is not a date (NNNN年MM月) nor inside a document number."""
+    for pattern in (P.BODY_FISCAL_YEAR, P.BODY_YEAR):
+        years = Counter(int(m.group("year")) for m in pattern.finditer(text))
+        if years:
+            return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return None
 
 
 def department_from_body(text: str) -> str | None:
-    """Full department name rebuilt from its short self-references and the region the body names."""
+    """A full name the body states (form field, "X(以下简称“Y”)"), else one rebuilt from its short
+    self-references and the region the body names."""
     form = P.FORM_DEPARTMENT.search(text)
     if form:
         return form.group("name")
+    for match in P.DEFINED_SHORT_NAME.finditer(text):
+        if _is_org_name(match.group("name")):
+            return match.group("name")
     refs = Counter((m.group("level"), m.group("org")) for m in P.SELF_REFERENCE.finditer(text))
     if not refs:
         return None
@@ -174,12 +204,11 @@ def department_from_body(text: str) -> str | None:
     if count < 2:
         return None
     full_org = P.ORG_EXPANSIONS.get(org, org)
-    ref = regions()
     if level == "省":
-        province = _most_mentioned(text, {**{p: p for p in ref.provinces}, **ref.province_by_short})
-        return f"{province}{full_org}" if province and province not in _MUNICIPALITIES else None
+        province = _most_mentioned(text, province_spellings())
+        return f"{province}{full_org}" if province and province not in MUNICIPALITIES else None
     if level == "市":
-        city = _most_mentioned(text, {c: c for c in [*ref.province_by_prefecture, *_MUNICIPALITIES]})
+        city = _most_mentioned(text, {c: c for c in prefecture_names()})
         return f"{city}{full_org}" if city else None
     return None
 
@@ -207,34 +236,41 @@ def report_type(title: str | None, text: str) -> str:
     return "other"
 
 
-def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None = None) -> Header:
-    """Header facts from the title, else the form fields and body, then overridden by a manifest row."""
-    title_line = find_title(lines)
-    title = title_line.text if title_line else None
-    year, name = parse_title(title) if title else (None, None)
-    source = "title" if (year or name) else None
-    if year is None:
+def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None = None,
+                cells: list[Cell] | None = None) -> Header:
+    """Header facts in a fixed order: form fields (部门名称, 实施单位, 主管部门 …), then the title on
+    the first page, then the body; finally a manifest row overrides whatever it states."""
+    cells = cells if cells is not None else cells_of(lines)
+    title, year, title_name = title_header(lines)
+    form = next((f for f in form_departments(cells) if _is_placed(f[0])), None)
+    source = None
+    name = None
+    if form:
+        name, source = form[0], "form"
+    elif title_name:
+        name, source = title_name, "title"
+    kind = report_type(title.text if title else None, text)
+    if name and kind == "project" and source == "title":
+        name = department_of_project(name)
+    if year is not None:
+        source = source or "title"
+    else:
         form_year = P.FORM_YEAR.search(text)
         year = int(form_year.group("year")) if form_year else fiscal_year_from_body(text)
-        source = source or ("body" if year else None)
     if name is None:
         name = department_from_body(text)
-        if name:
-            source = "body"
-    kind = report_type(title, text)
-    if name and kind == "project":
-        name = department_of_project(name)
+    source = source or ("body" if (name or year) else None)
     header = Header(
-        title=title,
-        title_start=title_line.start if title_line else None,
+        title=title.text if title else None,
+        title_start=title.start if title else None,
         fiscal_year=year,
         department_name=name,
-        header_source=source,
+        header_source="body" if source == "form" else source,
         report_type=kind,
     )
     if manifest:
         header = _apply_manifest(header, manifest)
-    return _with_place(header)
+    return _with_place(header, text)
 
 
 def _apply_manifest(header: Header, manifest: Mapping[str, str]) -> Header:
@@ -252,11 +288,11 @@ def _apply_manifest(header: Header, manifest: Mapping[str, str]) -> Header:
     return replace(header, **changes)
 
 
-def _with_place(header: Header) -> Header:
+def _with_place(header: Header, text: str = "") -> Header:
     """Fill region, level and department type from the department name where not given."""
     if not header.department_name:
         return header
-    place = split_place(header.department_name)
+    place = split_place(header.department_name, text)
     return replace(
         header,
         province=header.province or place.province,
@@ -264,4 +300,5 @@ def _with_place(header: Header) -> Header:
         county=header.county or place.county,
         admin_level=header.admin_level or place.admin_level,
         department_type=header.department_type or department_type(header.department_name),
+        place_issue=place.issue,
     )

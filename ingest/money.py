@@ -171,7 +171,8 @@ def extract_rates(text: str) -> list[Measure]:
         s_start, s_end = sentence_span(text, match.start())
         before = text[clause_start(text, match.start(), s_start):match.start()]
         label = match.group("label")
-        if (P.RATE_NOT_RESULT.search(match.group("gap")) or P.RATE_NOT_RESULT.search(before)
+        if (P.RATE_NOT_RESULT.search(match.group("gap")) or P.RATE_GAP_BREAKERS.search(match.group("gap"))
+                or P.RATE_NOT_RESULT.search(before)
                 or P.RATE_PARTIAL_PERIOD.search(before + label)
                 or P.RATE_QUALIFIER_AFTER.match(text[match.end():])):
             continue

@@ -21,12 +21,15 @@ from ingest import schema
 from ingest.documents.model import Span
 from ingest.documents.provenance import locate
 from ingest.findings import extract_findings
+from ingest.forms import budget_lines, department_form_money, form_score, form_staff
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
+from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
+from ingest.tables import cells_of, read_tables
 
 _PARALLEL_THRESHOLD = 200
 _CHUNK = 500
@@ -99,7 +102,7 @@ def _header_row(report_id: str, header: Header, status: str, reason: str | None,
 
 def _is_performance_report(header: Header, text: str, has_facts: bool) -> bool:
     """A title naming a performance evaluation, or performance vocabulary together with stated facts."""
-    if header.title and P.TITLE_KEYWORDS.search(header.title):
+    if header.title and (P.TITLE_KEYWORDS.search(header.title) or P.REPORT_TITLE.search(header.title)):
         return True
     return has_facts and len(P.PERFORMANCE_VOCABULARY.findall(text)) >= 3
 
@@ -130,10 +133,19 @@ def parse_report(item: ReportInput) -> ParsedReport:
     spans = item.spans if item.spans and text == item.text else None
     lines = lines_of(text)
     found_sections = sections(text, lines)
-    header = read_header(text, lines, item.manifest)
+    cells = cells_of(lines)
+    tables = read_tables(text, lines)
+    header = read_header(text, lines, item.manifest, cells)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
+    if header.report_type == "department_overall":
+        form_money, form_rates, form_issues = department_form_money(text, budget_lines(tables))
+        money, measures, issues = money + form_money, measures + form_rates, issues + form_issues
+    measures += form_staff(cells, tables)
     scores = extract_scores(text)
+    stated_score = form_score(cells)
+    if stated_score:
+        scores.append(stated_score)
     table_score = table_total_score(text, lines)
     if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
         scores = [s for s in scores if s.score_item != "total"]
@@ -177,8 +189,24 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for seq, (reason, start, end) in enumerate(extract_deductions(text), start=1):
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
-    rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+    projects, project_issues = form_projects(text, cells, tables)
+    if not projects and header.report_type == "project":
+        narrative = report_project(header.title, header.title_start, header.department_name, text,
+                                   money, measures, scores)
+        projects = [narrative] if narrative else []
+    for pr in projects:
+        rows["project_facts"].append({
+            "report_id": rid, "project_seq": pr.seq, "project_name": pr.project_name,
+            "project_code": pr.project_code, "supervising_department": pr.supervising_department,
+            "implementing_unit": pr.implementing_unit, "budget_initial_wan_yuan": pr.budget_initial,
+            "budget_adjusted_wan_yuan": pr.budget_adjusted, "spend_wan_yuan": pr.spend,
+            "execution_rate_pct": pr.execution_rate_pct, "score_total": pr.score_total, "rating": pr.rating,
+            **provenance(pr.start, pr.end), "block_start": pr.block_start, "block_end": pr.block_end})
+    rows["parse_issues"].extend(_issue_row(rid, i) for i in issues + project_issues)
     rows["parse_issues"].extend(provenance.issues)
+    if header.place_issue:
+        rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
+                                                          header.department_name or "", 0)))
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
     for f in money:
@@ -197,9 +225,31 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for reason in missing:
         rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
                                                           text[:120], 0)))
-    status = "partial" if missing else "ok"
-    rows["report_headers"].append(_header_row(rid, header, status, "; ".join(missing) or None, len(text)))
+    reasons = missing + _headline_conflicts(money_keys, score_keys, measure_keys)
+    status = "partial" if reasons else "ok"
+    rows["report_headers"].append(_header_row(rid, header, status, "; ".join(reasons) or None, len(text)))
     return parsed
+
+
+# The keys behind the marts' headline figures, and how a reason names them.
+_HEADLINES = {
+    ("money", ("budget", "total", "all_funds")): "budget total",
+    ("money", ("spend", "total", "all_funds")): "spend total",
+    ("score", ("total",)): "total score",
+    ("measure", ("execution_rate_pct",)): "execution rate",
+}
+
+
+def _headline_conflicts(money_keys: dict, score_keys: dict, measure_keys: dict) -> list[str]:
+    """A reason for every headline figure left NULL because the report states it with different values."""
+    keyed = {"money": money_keys, "score": score_keys, "measure": measure_keys}
+    out = []
+    for (kind, key), label in _HEADLINES.items():
+        values = sorted({v for v, _ in keyed[kind].get(key, []) if v is not None})
+        if len(values) > 1:
+            out.append(f"conflicting {label}: stated as {', '.join(str(v) for v in values)}; "
+                       "left NULL, check the report")
+    return out
 
 
 def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.vocabulary import entries, wordings
+
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 CN_NUM = "一二三四五六七八九十"
 
@@ -59,6 +61,22 @@ CLAUSE_BOUNDARY = re.compile(r"[。!?;,:\n]|(?<!\d),|,(?!\d)")
 
 # Report title line: "2023年度广州市人民政府办公厅部门整体支出绩效自评报告".
 TITLE_KEYWORDS = re.compile(r"绩效(?:自评|自我评价|评价|评估)(?:情况)?的?(?:报告|结果)|自评报告")
+# A report or form title anywhere in a line, ending in a title wording of ``ingest/vocab/title_kinds.csv``:
+# "…2024年度项目支出绩效单位自评报告", "部门预算项目支出绩效自评表(2023年度)", "…关于2023年度项目绩效自评工作的报告".
+REPORT_TITLE = re.compile(
+    "(?:" + "|".join(re.escape(w) for _, w in wordings("title_kinds")) + r")(?:\((?:19|20)\d{2}年度?\))?"
+)
+# Where a title inside a line may begin: after punctuation, a file extension or a closing bracket.
+TITLE_START_BOUNDARY = re.compile(r"[。;!?:,|《》【】<>]|\.(?:docx?|pdf|xlsx?|wps|txt)|(?<!\d)\.|\.(?!\d)")
+# Page metadata glued before a title: "文号:发布日期:2025-04-29时效性:有效".
+PAGE_METADATA = re.compile(
+    "(?:" + "|".join(re.escape(w) for k, w in wordings("page_metadata") if k == "label") + r")\s*:\s*"
+    r"(?:[\d\-/:. T]*\d|" + "|".join(re.escape(w) for k, w in wordings("page_metadata") if k == "value") + ")?"
+)
+# A year stated in brackets after a form title: "(2023年度)".
+TITLE_BRACKET_YEAR = re.compile(r"\((?P<year>(?:19|20)\d{2})年度?\)")
+# A number opening a list item before a title: "1.", "2、".
+TITLE_ENUMERATOR = re.compile(r"\s*\d{1,2}\s*[.、]\s*")
 # Year then department then kind: "2022年度中国共产党成都市武侯区委员会办公室部门整体支出绩效自评报告".
 TITLE_YEAR_FIRST = re.compile(
     r"^(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?P<name>.*?)"
@@ -68,7 +86,8 @@ TITLE_YEAR_FIRST = re.compile(
 # Department then year: "广州市财政局2023年度部门整体支出绩效自评报告", "XX局关于2023年度…的报告".
 TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?")
 # Report-kind words that end a department name inside a title: "…财政局部门整体支出绩效自评报告(2023年度)".
-TITLE_KIND_TAIL = re.compile(r"(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|预算绩效|绩效(?:自评|评价)).*$")
+TITLE_KIND_TAIL = re.compile(
+    r"(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|预算绩效|专项资金|部门预算项目|绩效(?:自评|评价)|整体和项目).*$")
 # Form field: "部门(单位)名称:杭州市西湖区人民政府办公室", "单位名称:XX局".
 FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
 # A form-field line of its own: "评价年度:2021", "联系人:张三".
@@ -76,6 +95,11 @@ FORM_FIELD_LINE = re.compile(rf"^[{CJK}()]{{2,12}}:\s*\S[^:]{{0,40}}$")
 FORM_YEAR = re.compile(r"(?:评价|自评|预算|所属)年度\s*[:]\s*(?P<year>(?:19|20)\d{2})")
 # Years stated as the evaluated budget year in the body: "2024年度一般公共预算…".
 BODY_FISCAL_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年度")
+# Years stated plainly in the body: "2021年部门决算…", not a date ("2019年06月") nor a document
+# number ("〔2022〕", "[2024]").
+BODY_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年(?!度|\d{1,2}月|\d)")
+# A full name the body defines a short form for: "某州某中心(以下简称“州某中心”)".
+DEFINED_SHORT_NAME = re.compile(rf"(?P<name>[{CJK}]{{4,40}})\((?:以下简称|下称|简称)[“\"']")
 # Self-references that name the department by its short form: "省政府办公厅", "区委办公室", "市财政局".
 SELF_REFERENCE = re.compile(
     rf"(?P<level>省|市|区|县|旗|镇|乡|街道)(?P<org>政府办公厅|政府办公室|委办公厅|委办公室|人大常委会办公厅"
@@ -83,34 +107,16 @@ SELF_REFERENCE = re.compile(
 )
 # Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
 NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
-PROVINCE_SUFFIX = re.compile(rf"^[{CJK}]{{2,8}}?(?:省|自治区|特别行政区)")
-MUNICIPALITY = re.compile(r"^(?:北京市|天津市|上海市|重庆市)")
-PREFECTURE_SUFFIX = re.compile(rf"^[{CJK}]{{2,10}}?(?:自治州|地区|盟|市)")
-COUNTY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|新区|区|县|旗|市)")
-TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
-# Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
-NOT_A_PLACE = re.compile(r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理")
+# Gazetteer spellings (``ingest.gazetteer``). A division's short form is a spelling of its own only when it
+# still ends in a division suffix: "乌前旗" (乌拉特前旗); "红河" alone is not.
+SUFFIXED_SHORT = re.compile(r"(?:县|旗|市|区|州|盟)$")
+# Autonomous divisions are also written as short form + suffix: "红河州" (红河哈尼族彝族自治州), "长白县".
+AUTONOMOUS = re.compile(r"自治(?P<suffix>州|县|旗)$")
 
-# Department kinds, by the end of the full name (first match wins).
-DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("npc_standing_committee_office", re.compile(r"(?:人民代表大会常务委员会|人大常委会)办公(?:厅|室)$")),
-    ("cppcc_office", re.compile(r"(?:政治协商会议|政协).*委员会办公(?:厅|室)$|政协办公(?:厅|室)$")),
-    ("party_committee_office", re.compile(r"(?:中国共产党|中共).*委员会办公(?:厅|室)$|[市区县省]委办公(?:厅|室)$")),
-    ("government_office", re.compile(r"人民政府办公(?:厅|室)$|政府办公(?:厅|室)$")),
-    ("finance_bureau", re.compile(r"财政(?:局|厅)$")),
-    ("education_bureau", re.compile(r"教育(?:局|厅)$")),
-    ("health_commission", re.compile(r"卫生健康(?:委员会|局)$|卫生(?:局|厅)$")),
-    ("public_security_bureau", re.compile(r"公安(?:局|厅)$")),
-    ("civil_affairs_bureau", re.compile(r"民政(?:局|厅)$")),
-    ("natural_resources_bureau", re.compile(r"自然资源(?:局|厅)|规划和自然资源局$")),
-    ("human_resources_bureau", re.compile(r"人力资源和社会保障(?:局|厅)$")),
-    ("development_reform_commission", re.compile(r"发展和改革(?:委员会|局)$")),
-    ("justice_bureau", re.compile(r"司法(?:局|厅)$")),
-    ("audit_bureau", re.compile(r"审计(?:局|厅)$")),
-    ("court", re.compile(r"人民法院$")),
-    ("procuratorate", re.compile(r"人民检察院$")),
-    ("street_office", re.compile(r"街道办事处$")),
-    ("township_government", re.compile(r"(?:镇|乡)人民政府$")),
+# Department kinds, by the end of the full or short official name (first match wins): the vocabulary
+# ``ingest/vocab/department_types.csv`` ("中国人民政治协商会议某县委员会办公室", "县委办", "政府办" …).
+DEPARTMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rf"(?:{wording})$")) for kind, wording in entries("department_types")
 )
 # Expanding a short self-reference into a full name: "政府办公厅" → "人民政府办公厅".
 ORG_EXPANSIONS: dict[str, str] = {
@@ -120,13 +126,19 @@ ORG_EXPANSIONS: dict[str, str] = {
     "人大常委会办公室": "人民代表大会常务委员会办公室",
 }
 
+# The end of an organisation's full name: "…局", "…委员会", "…中心", "…人民政府", "…第四中学".
+ORG_NAME_END = re.compile(
+    r"(?:局|委员会|办公厅|办公室|厅|院|中心|办事处|人民政府|站|所|馆|队|学校|中学|小学|大学|幼儿园|医院|协会|联合会"
+    r"|政协|人大常委会|委办|政府办|处|室|团|社)$"
+)
 # Where a department name ends inside a longer title (a project report names its project after it):
 # "杭州市西湖区城市管理局智慧城管项目…" → "杭州市西湖区城市管理局".
-ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中心|办事处|人民政府|政府|站|所|馆|队|社|会)")
+ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中心|办事处|人民政府|政府|站|所|馆|队|社|会|学校|中学|小学|幼儿园|医院)")
 
 # Report kind, from the title (or the opening lines when there is no title).
-REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效|部门绩效(?:自评|评价)")
-REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效")
+# A report on the whole department, also when it covers its projects too: "整体和项目支出绩效自评总结报告".
+REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体(?:和项目)?支出绩效|整体绩效(?:自评|评价)|部门绩效(?:自评|评价)")
+REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效|专项资金绩效")
 # Any performance-report vocabulary at all (else: "not a performance report").
 PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支出率")
 
@@ -167,6 +179,9 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
     ("budget", "carryover_begin", r"年初(?:结转)?(?:和|及)?结余(?:资金)?|年初结转(?:资金)?"),
     # "年末结转和结余 4,723.32 万元"
     ("budget", "carryover_end", r"年末(?:结转)?(?:和|及)?结余(?:资金)?|年末结转(?:资金)?"),
+    # An enumerated item named by the side alone: "2、支出:799.12万元", "(一)收入:792.22万元".
+    ("spend", "total", r"(?<=[、.)])支出(?=\s*:)"),
+    ("budget", "revenue_total", r"(?<=[、.)])收入(?=\s*:)"),
     # "支出总额 2180.24 万元", "本年支出 24,066.41 万元", "执行数 3,089.8 万元", "实际支出 18,242.27 万元"
     ("spend", "total", r"支出(?:总额|合计)|本年(?:度)?支出(?:合计|总额)?|全年(?:累计)?支出|执行数|实际支出(?:数|金额)?"
      r"|决算(?:支出)?数|决算支出(?:总额)?|(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政拨款)?支出|预算支出数"
@@ -209,6 +224,9 @@ EXECUTION_RATE = re.compile(
 )
 # A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".
 RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|未能|未达|力争|要求|应当|应|≥|>=|≤|确保")
+# Words between a rate label and a percentage that make them cells of different columns of a garbled
+# table row ("执行率权重执行率得分(分)76%"): the figure is not that rate.
+RATE_GAP_BREAKERS = re.compile(r"得分|权重|分值|\(")
 RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
 # Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
 RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
@@ -249,15 +267,20 @@ SCORE_PARTS: dict[str, str] = {
 }
 # The first-level parts that make up a total when both are stated (standard framework).
 TOTAL_PARTS: frozenset[str] = frozenset({"performance_effectiveness", "management_efficiency"})
-# A rating: "绩效评级为“优”", "评价等级:良好", "自评等级为优秀".
+# A rating: "绩效评级为“优”", "评价等级:良好", "自评等级为优秀", "绩效自评等次均为优秀", "整体绩效自评为良好".
+# The rating words and what they mean are the vocabulary ``ingest/vocab/rating.csv``.
+RATING_WORDS = "|".join(re.escape(w) for _, w in wordings("rating"))
 RATING = re.compile(
-    r"(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|等次|等级|评级)\s*(?:为|是|:)?\s*"
-    r"[“\"'「]?(?P<rating>不合格|优秀|良好|合格|一般|中等|优|良|中|差)[”\"'」]?"
+    rf"""(?:(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|自评等次|等次|等级|评级)
+            \s*(?:均|总体|整体)?(?:为|是|:)?              # "等次均为", "结果为", "等级:"
+          | 绩效自评(?:均|总体|整体)?为)                   # "整体绩效自评为优秀": the self-evaluation itself
+        \s*[“"'「]?(?P<rating>{RATING_WORDS})
+        (?![”"'」]?(?:的|项目|个|等次|秀|好|格))          # "自评为优秀的项目 3 个" counts projects (and no
+                                                       # backing off from 优秀 to 优)
+    """,
+    re.VERBOSE,
 )
-RATING_MAP: dict[str, str] = {
-    "优秀": "优", "优": "优", "良好": "良", "良": "良",
-    "合格": "中", "一般": "中", "中等": "中", "中": "中", "不合格": "差", "差": "差",
-}
+RATING_MAP: dict[str, str] = {w: k for k, w in wordings("rating")}
 # Deduction reasons: "扣分原因主要是…", "主要是采购管理中合同备案时效性有待加强".
 DEDUCTION = re.compile(r"(?:扣分(?:原因|情况|事项)?(?:主要)?(?:是|为|:)|失分(?:原因)?(?:主要)?(?:是|为))(?P<reason>[^。]+)")
 
@@ -289,11 +312,16 @@ TABLE_HEADER_CELL = re.compile(
 
 # ---------------------------------------------------------------- staff and structure
 
-# "编制数 50 人", "核定编制 45 名", "实有人数 38 人", "在职人员 39 人", "离退休人员合计 13 人".
+# "编制数 50 人", "机构核定编制 107 人", "实有人数 38 人", "在职人员 39 人", "离退休人员合计 13 人".
+# The labels are the vocabulary ``ingest/vocab/staff_labels.csv``; "机构编制…" (the staffing office) is not
+# a head count unless the label itself says so (机构核定编制).
+def _staff_labels(measure: str) -> str:
+    return "|".join(re.escape(w) for k, w in wordings("staff_labels") if k == measure)
+
+
 STAFF: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("staff_authorized", re.compile(r"(?<!机构)(?:核定编制|编制数|编制人数|人员编制)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
-    ("staff_in_service", re.compile(r"(?:在职人员|在职人数|实有人数|实有人员|在编人员|在职职工)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
-    ("staff_retired", re.compile(r"(?:离退休人员|离退休人数|退休人员)(?P<gap>[^\d。;,]{0,6}?)(?P<value>\d+)\s*(?:人|名)")),
+    *((measure, re.compile(rf"(?<!机构)(?:{_staff_labels(measure)})(?P<gap>[^\d。;,]{{0,6}}?)(?P<value>\d+)\s*(?:人|名)"))
+      for measure in ("staff_authorized", "staff_in_service", "staff_retired")),
     ("internal_units", re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个")),
 )
 

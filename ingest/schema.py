@@ -99,6 +99,24 @@ INDICATOR_FACTS: dict[str, pl.DataType] = {
     **PROVENANCE,
 }
 
+PROJECT_FACTS: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "project_seq": pl.Int32(),
+    "project_name": pl.String(),
+    "project_code": pl.String(),
+    "supervising_department": pl.String(),
+    "implementing_unit": pl.String(),
+    "budget_initial_wan_yuan": MONEY,
+    "budget_adjusted_wan_yuan": MONEY,
+    "spend_wan_yuan": MONEY,
+    "execution_rate_pct": PCT,
+    "score_total": SCORE,
+    "rating": pl.String(),
+    **PROVENANCE,
+    "block_start": pl.Int64(),
+    "block_end": pl.Int64(),
+}
+
 FINDINGS: dict[str, pl.DataType] = {
     "report_id": pl.String(),
     "kind": pl.String(),
@@ -124,6 +142,7 @@ STAGING_TABLES: dict[str, dict[str, pl.DataType]] = {
     "measure_facts": MEASURE_FACTS,
     "score_facts": SCORE_FACTS,
     "indicator_facts": INDICATOR_FACTS,
+    "project_facts": PROJECT_FACTS,
     "findings": FINDINGS,
     "parse_issues": PARSE_ISSUES,
 }

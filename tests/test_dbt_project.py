@@ -129,6 +129,7 @@ def indicator(report_id: str, name: str, actual: str, target: str | None = None,
 
 
 HAIZHU = "广州市海珠区人民政府办公室"
+HAIZHU_FINANCE = "广州市海珠区财政局"
 FIXTURE: dict[str, list[dict]] = {
     "raw_reports": [
         raw_report("hz_v1", "001_haizhu.txt"),
@@ -138,6 +139,8 @@ FIXTURE: dict[str, list[dict]] = {
         raw_report("py", "002_panyu.txt"),
         raw_report("empty", "005_empty.txt", encoding=None, decode_error="empty file"),
         raw_report("scan", "006_scan.pdf", file_kind="unsupported", encoding=None),
+        raw_report("proj", "007_haizhu_finance_project.txt"),
+        raw_report("nodept", "008_no_department.txt"),
     ],
     "report_headers": [
         header("hz_v1", HAIZHU, 2023, admin_level="county", county="海珠区"),
@@ -153,6 +156,10 @@ FIXTURE: dict[str, list[dict]] = {
             department_type="party_committee_office",
         ),
         {"report_id": "empty", "report_type": "other", "parse_status": "failed", "status_reason": "empty file"},
+        header("proj", HAIZHU_FINANCE, 2023, admin_level="county", county="海珠区", report_type="project",
+               department_type="finance_bureau"),
+        header("nodept", None, None, report_type="department_overall", parse_status="partial",
+               status_reason="no department name", province=None, city=None),
     ],
     "money_facts": [
         money("hz_v1", "budget", "total", "3000"),
@@ -172,6 +179,10 @@ FIXTURE: dict[str, list[dict]] = {
         money("py", "spend", "basic", "1900.2"),
         money("py", "spend", "project", "200.3"),
         money("empty", "spend", "total", "1"),
+        money("proj", "budget", "total", "850"),
+        money("proj", "spend", "total", "800"),
+        money("nodept", "spend", "basic", "70"),
+        money("nodept", "spend", "project", "30.5"),
     ],
     "measure_facts": [
         measure("hz_v2", "execution_rate_pct", "100"),
@@ -186,11 +197,21 @@ FIXTURE: dict[str, list[dict]] = {
         score("gd", "performance_effectiveness", "50", max_score=Decimal(50)),
         score("gd", "management_efficiency", "47.41", max_score=Decimal(50)),
         score("py", "total", "97.8", rating="优"),
+        score("proj", "total", "88", rating="良"),
+        score("nodept", "total", "90"),
     ],
     "indicator_facts": [
         indicator("hz_v2", "部门预算资金支出率", "100"),
         indicator("hz_v2", "收文处理率", "100", target="95"),
         indicator("py", "“三公”经费控制情况", "100"),
+        {**indicator("proj", "设备完好率", "97", target="95"), "target_text": "≥95%"},
+    ],
+    "project_facts": [
+        {"report_id": "proj", "project_seq": 1, "project_name": "智慧财政运维", "project_code": "44010523A0001",
+         "supervising_department": HAIZHU_FINANCE, "budget_initial_wan_yuan": Decimal("900"),
+         "budget_adjusted_wan_yuan": Decimal("850"), "spend_wan_yuan": Decimal("800"), "score_total": Decimal("88"),
+         "rating": "良", "source_text": "总额 900 850 800", "source_start": 5, "source_end": 20,
+         "block_start": 0, "block_end": 500},
     ],
     "findings": [
         {"report_id": "py", "kind": "problem", "seq": 1, "text": "预算执行率有待提高", "source_start": 10},
@@ -287,6 +308,9 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "actual_text": "VARCHAR",
         "source_end": "BIGINT",
         "source_locator": "VARCHAR",
+        "project_key": "VARCHAR",
+        "comparator": "VARCHAR",
+        "is_met": "BOOLEAN",
     },
     "mart_department_year": {
         "department_key": "VARCHAR",
@@ -315,6 +339,28 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "indicator_count": "BIGINT",
         "quality_status": "VARCHAR",
     },
+    "fct_project": {
+        "project_key": "VARCHAR",
+        "report_id": "VARCHAR",
+        "department_key": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "project_name": "VARCHAR",
+        "project_code": "VARCHAR",
+        "budget_initial_wan_yuan": "DECIMAL(20,6)",
+        "budget_adjusted_wan_yuan": "DECIMAL(20,6)",
+        "spend_wan_yuan": "DECIMAL(20,6)",
+        "execution_rate_pct": "DECIMAL(9,4)",
+        "score_total": "DECIMAL(6,2)",
+        "rating": "VARCHAR",
+        "source_text": "VARCHAR",
+        "source_start": "BIGINT",
+        "source_end": "BIGINT",
+    },
+    "mart_project_year": {"project_key": "VARCHAR", "fiscal_year": "INTEGER", "department_name": "VARCHAR",
+                          "admin_level": "VARCHAR", "indicator_count": "BIGINT"},
+    "mart_report": {"report_id": "VARCHAR", "department_key": "VARCHAR", "fiscal_year": "INTEGER",
+                    "report_type": "VARCHAR", "parse_status": "VARCHAR", "is_latest_version": "BOOLEAN",
+                    "spend_total_wan_yuan": "DECIMAL(20,6)", "score_total": "DECIMAL(6,2)"},
     "quality_issues": {
         "report_id": "VARCHAR",
         "check_name": "VARCHAR",
@@ -360,7 +406,7 @@ def test_every_file_is_a_report_and_failed_ones_contribute_no_facts(
             "SELECT report_id, parse_status, status_reason, department_key, fiscal_year FROM marts.fct_report"
         ).fetchall()
     }
-    assert set(reports) == {"hz_v1", "hz_v2", "gz", "gd", "py", "empty", "scan"}
+    assert set(reports) == {"hz_v1", "hz_v2", "gz", "gd", "py", "empty", "scan", "proj", "nodept"}
     assert reports["empty"] == ("failed", "empty file", None, None)
     assert reports["scan"][0] == "failed" and "unsupported" in reports["scan"][1]
     facts = warehouse.execute(
@@ -377,7 +423,7 @@ def test_one_department_key_per_department_and_dimension_rows(warehouse: duckdb.
         ).fetchall()
     )
     assert keys["hz_v1"] == keys["hz_v2"]
-    assert len(set(keys.values())) == 4
+    assert len(set(keys.values())) == 5
     departments = warehouse.execute(
         "SELECT department_name, department_type, admin_level, city, county FROM marts.dim_department "
         "ORDER BY department_name"
@@ -396,7 +442,7 @@ def test_latest_report_wins(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert row["score_total"] == Decimal("99") and row["rating"] == "优"
     assert row["execution_rate_pct"] == Decimal("100")
     assert row["staff_in_service"] == 39
-    assert warehouse.execute("SELECT count(*) FROM marts.mart_department_year").fetchone() == (4,)
+    assert warehouse.execute("SELECT count(*) FROM marts.mart_department_year").fetchone() == (5,)
 
 
 def test_general_public_budget_spend_and_payment_rate_fallback(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -466,3 +512,43 @@ def test_indicator_framework_and_mapping(warehouse: duckdb.DuckDBPyConnection) -
         "management_efficiency": "management_efficiency",
         "total": None,
     }
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> list[dict]:
+    cursor = con.execute(sql, list(params))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_project_report_states_a_project_never_department_figures(warehouse: duckdb.DuckDBPyConnection) -> None:
+    (project,) = _rows(warehouse, "SELECT * FROM marts.fct_project")
+    assert (project["report_id"], project["project_name"], project["project_code"], project["fiscal_year"],
+            project["budget_initial_wan_yuan"], project["budget_adjusted_wan_yuan"], project["spend_wan_yuan"],
+            project["score_total"], project["rating"]) == (
+        "proj", "智慧财政运维", "44010523A0001", 2023, Decimal("900"), Decimal("850"), Decimal("800"),
+        Decimal("88"), "良")
+    assert project["execution_rate_pct"] == Decimal("94.1176") and project["execution_rate_is_derived"]
+    department = mart_row(warehouse, HAIZHU_FINANCE)
+    assert project["department_key"] == department["department_key"]
+    assert (department["budget_total_wan_yuan"], department["spend_total_wan_yuan"],
+            department["score_total"], department["execution_rate_pct"]) == (None, None, None, None)
+    (year_row,) = _rows(warehouse, "SELECT * FROM marts.mart_project_year")
+    assert (year_row["project_key"], year_row["department_name"], year_row["admin_level"],
+            year_row["indicator_count"]) == (project["project_key"], HAIZHU_FINANCE, "county", 1)
+    (ind,) = _rows(warehouse, "SELECT * FROM marts.fct_indicators WHERE report_id = 'proj'")
+    assert (ind["project_key"], ind["comparator"], ind["is_met"]) == (project["project_key"], "≥", True)
+
+
+def test_mart_report_keeps_every_report_that_is_not_failed(warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows = {r["report_id"]: r for r in _rows(warehouse, "SELECT * FROM marts.mart_report")}
+    assert set(rows) == {"hz_v1", "hz_v2", "gz", "gd", "py", "proj", "nodept"}
+    nodept = rows["nodept"]
+    assert (nodept["department_key"], nodept["fiscal_year"], nodept["parse_status"], nodept["score_total"],
+            nodept["is_latest_version"]) == (None, None, "partial", Decimal("90"), False)
+    assert (nodept["spend_total_wan_yuan"], nodept["spend_total_is_derived"]) == (Decimal("100.5"), True)
+    assert (rows["hz_v1"]["is_latest_version"], rows["hz_v2"]["is_latest_version"]) == (False, True)
+    assert rows["py"]["spend_total_is_derived"] is False
+    latest = {r["report_id"]: r for r in _rows(warehouse, "SELECT * FROM marts.mart_department_year")}
+    for report_id, row in latest.items():
+        for column in ("budget_total_wan_yuan", "spend_total_wan_yuan", "score_total", "rating"):
+            assert rows[report_id][column] == row[column]

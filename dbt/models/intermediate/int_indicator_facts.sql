@@ -1,5 +1,8 @@
--- Performance indicators of reports that may contribute facts, with keys, fact_id and the matching
--- entry of the standard indicator framework (dim_indicator) where the normalised names agree.
+-- Performance indicators of reports that may contribute facts, with keys, fact_id, the matching
+-- entry of the standard indicator framework (dim_indicator) where the normalised names agree, the
+-- project whose part of the report holds the indicator (project_key), the comparator the target opens
+-- with (seed indicator_comparators, longest wording wins) and is_met: actual vs target by that
+-- comparator when both values are stated (NULL when either value or the comparator is not).
 with facts as (
     select
         indicators.*,
@@ -13,6 +16,26 @@ with facts as (
 
 reports as (
     select * from {{ ref('int_reports') }} where has_facts
+),
+
+projects as (
+    select report_id, project_key, block_start, block_end from {{ ref('int_project_facts') }}
+),
+
+comparators as (
+    select * from {{ ref('indicator_comparators') }}
+),
+
+with_comparator as (
+    select
+        facts.report_id,
+        facts.seq,
+        comparators.key as comparator
+    from facts
+    inner join comparators on starts_with(ltrim(facts.target_text), comparators.wording)
+    qualify row_number() over (
+        partition by facts.report_id, facts.seq order by length(comparators.wording) desc
+    ) = 1
 ),
 
 framework as (
@@ -39,6 +62,15 @@ select
     facts.weight,
     facts.score,
     framework.indicator_key,
+    projects.project_key,
+    with_comparator.comparator,
+    case with_comparator.comparator
+        when '≥' then facts.actual_value >= facts.target_value
+        when '≤' then facts.actual_value <= facts.target_value
+        when '=' then facts.actual_value = facts.target_value
+        when '<' then facts.actual_value < facts.target_value
+        when '>' then facts.actual_value > facts.target_value
+    end as is_met,
     facts.source_text,
     facts.source_start,
     facts.source_end,
@@ -48,3 +80,8 @@ from facts
 inner join reports on facts.report_id = reports.report_id
 left join framework
     on {{ indicator_name_normalised('facts.indicator_name') }} = framework.name_normalised
+left join with_comparator on facts.report_id = with_comparator.report_id and facts.seq = with_comparator.seq
+left join projects
+    on facts.report_id = projects.report_id
+    and facts.source_start >= projects.block_start
+    and facts.source_start < projects.block_end

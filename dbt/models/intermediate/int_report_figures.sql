@@ -2,7 +2,11 @@
 -- chosen from the primary stated facts by documented rules:
 --   budget_total   : budget `total` for all_funds; else, when the report states a budget `total` in
 --                    exactly one fund scope, that figure (the only budget figure stated).
---   spend_total, basic, project, revenue_total : the all_funds figure, else general_public_budget.
+--   spend_total, basic, project, revenue_total : the all_funds figure, else general_public_budget;
+--                    spend_total, when stated in neither, is basic + project of one fund scope in which
+--                    both parts are stated (all_funds first), flagged spend_total_is_derived.
+--   A project report's figures are its project's (marts.fct_project), never the department's: every
+--   headline figure of a `project` report is NULL here.
 --   execution_rate : stated execution_rate_pct, else stated payment_rate_pct, else
 --                    spend total / budget total x 100 (4 dp) computed from one fund scope in which
 --                    both are stated (all_funds first, then general_public_budget); else NULL.
@@ -11,8 +15,26 @@ with reports as (
     select * from {{ ref('int_reports') }} where has_facts
 ),
 
+department_reports as (
+    select report_id from reports where report_type is distinct from 'project'
+),
+
 by_scope as (
     select * from {{ ref('int_money_by_scope') }}
+    where report_id in (select report_id from department_reports)
+),
+
+derived_spend as (
+    select
+        report_id,
+        spend_basic_wan_yuan + spend_project_wan_yuan as spend_total_wan_yuan,
+        fund_scope
+    from by_scope
+    where spend_basic_wan_yuan is not null and spend_project_wan_yuan is not null
+    qualify row_number() over (
+        partition by report_id
+        order by case fund_scope when 'all_funds' then 1 when 'general_public_budget' then 2 else 3 end
+    ) = 1
 ),
 
 all_funds as (
@@ -51,7 +73,7 @@ measures as (
         max(measure_value) filter (where measure = 'staff_in_service') as staff_in_service,
         max(measure_value) filter (where measure = 'staff_retired') as staff_retired
     from {{ ref('int_measure_facts') }}
-    where is_primary
+    where is_primary and report_id in (select report_id from department_reports)
     group by report_id
 ),
 
@@ -64,7 +86,7 @@ scores as (
         max(score) filter (where score_item = 'performance_effectiveness') as score_performance_effectiveness,
         max(score) filter (where score_item = 'management_efficiency') as score_management_efficiency
     from {{ ref('int_score_facts') }}
-    where is_primary
+    where is_primary and report_id in (select report_id from department_reports)
     group by report_id
 ),
 
@@ -93,12 +115,16 @@ select
         when all_funds.budget_total_wan_yuan is not null then 'all_funds'
         else single_scope_budget.fund_scope
     end as budget_total_scope,
-    cast(coalesce(all_funds.spend_total_wan_yuan, general_budget.spend_total_wan_yuan)
-        as decimal(20, 6)) as spend_total_wan_yuan,
+    cast(coalesce(
+        all_funds.spend_total_wan_yuan, general_budget.spend_total_wan_yuan, derived_spend.spend_total_wan_yuan
+    ) as decimal(20, 6)) as spend_total_wan_yuan,
     case
         when all_funds.spend_total_wan_yuan is not null then 'all_funds'
         when general_budget.spend_total_wan_yuan is not null then 'general_public_budget'
+        else derived_spend.fund_scope
     end as spend_total_scope,
+    coalesce(all_funds.spend_total_wan_yuan, general_budget.spend_total_wan_yuan) is null
+        and derived_spend.spend_total_wan_yuan is not null as spend_total_is_derived,
     cast(coalesce(all_funds.spend_basic_wan_yuan, general_budget.spend_basic_wan_yuan)
         as decimal(20, 6)) as basic_spend_wan_yuan,
     cast(coalesce(all_funds.spend_project_wan_yuan, general_budget.spend_project_wan_yuan)
@@ -132,6 +158,7 @@ from reports
 left join all_funds on reports.report_id = all_funds.report_id
 left join general_budget on reports.report_id = general_budget.report_id
 left join single_scope_budget on reports.report_id = single_scope_budget.report_id
+left join derived_spend on reports.report_id = derived_spend.report_id
 left join computed on reports.report_id = computed.report_id
 left join measures on reports.report_id = measures.report_id
 left join scores on reports.report_id = scores.report_id

@@ -31,6 +31,7 @@ select
     reports.source_file,
     figures.budget_total_wan_yuan,
     figures.spend_total_wan_yuan,
+    figures.spend_total_is_derived,
     figures.basic_spend_wan_yuan,
     figures.project_spend_wan_yuan,
     figures.revenue_total_wan_yuan,

@@ -1,0 +1,47 @@
+-- One row per report that is not failed, whatever its header: the columns of mart_department_year
+-- (department from dim_department, figures by the rules of int_report_figures; NULL where unknown)
+-- plus report_type, parse_status and is_latest_version. quality_status is not here: it comes from the
+-- quality checks, which run after dbt.
+with reports as (
+    select * from {{ ref('int_reports') }} where has_facts
+),
+
+versions as (
+    select report_id, version_rank from {{ ref('int_report_versions') }}
+)
+
+select
+    reports.department_key,
+    coalesce(departments.department_name, reports.department_name) as department_name,
+    coalesce(departments.department_type, reports.department_type) as department_type,
+    coalesce(departments.admin_level, reports.admin_level) as admin_level,
+    coalesce(departments.province, reports.province) as province,
+    coalesce(departments.city, reports.city) as city,
+    coalesce(departments.county, reports.county) as county,
+    reports.fiscal_year,
+    reports.report_id,
+    reports.source_file,
+    reports.report_type,
+    reports.parse_status,
+    coalesce(versions.version_rank = 1, false) as is_latest_version,
+    figures.budget_total_wan_yuan,
+    figures.spend_total_wan_yuan,
+    figures.spend_total_is_derived,
+    figures.basic_spend_wan_yuan,
+    figures.project_spend_wan_yuan,
+    figures.revenue_total_wan_yuan,
+    figures.execution_rate_pct,
+    figures.execution_rate_source,
+    figures.score_total,
+    figures.score_total_is_derived,
+    figures.score_performance_effectiveness,
+    figures.score_management_efficiency,
+    figures.rating,
+    figures.staff_authorized,
+    figures.staff_in_service,
+    figures.staff_retired,
+    figures.indicator_count
+from reports
+inner join {{ ref('int_report_figures') }} as figures on reports.report_id = figures.report_id
+left join {{ ref('dim_department') }} as departments on reports.department_key = departments.department_key
+left join versions on reports.report_id = versions.report_id

@@ -1,0 +1,35 @@
+"""Vocabularies as data: ``ingest/vocab/<name>.csv`` maps canonical keys to the wordings reports use.
+
+Each file has the columns ``key, wording, example`` (one wording per line, with an example line of
+the layout it appears in). Wordings are literal text, except in ``department_types.csv`` (a regular
+expression matched at the end of a full name, first match wins). Add a wording by adding a line;
+the extractors read the files, never a copy of them.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+VOCAB_DIR = Path(__file__).with_name("vocab")
+
+
+@cache
+def wordings(name: str) -> tuple[tuple[str, str], ...]:
+    """(key, wording) pairs of vocabulary ``name``, longest wording first (so it wins a tie)."""
+    with (VOCAB_DIR / f"{name}.csv").open(encoding="utf-8") as fh:
+        pairs = [(row["key"], row["wording"]) for row in csv.DictReader(fh)]
+    return tuple(sorted(pairs, key=lambda kv: -len(kv[1])))
+
+
+@cache
+def entries(name: str) -> tuple[tuple[str, str], ...]:
+    """(key, wording) pairs of vocabulary ``name`` in file order (for first-match-wins lists)."""
+    with (VOCAB_DIR / f"{name}.csv").open(encoding="utf-8") as fh:
+        return tuple((row["key"], row["wording"]) for row in csv.DictReader(fh))
+
+
+def key_of(name: str, text: str) -> str | None:
+    """The canonical key of ``text`` when it is exactly one wording of vocabulary ``name``."""
+    return next((key for key, wording in wordings(name) if wording == text), None)
