@@ -86,20 +86,19 @@ def spellings(division: Division) -> set[str]:
     return out
 
 
-def _key(row: Mapping[str, str]) -> str:
-    return row["code"] or f"{row['parent_code']}:{row['name']}"
-
-
 @cache
 def gazetteer() -> Gazetteer:
-    """Load the divisions file once."""
+    """Load the divisions file once (columns of ``scripts/update_gazetteer.py``)."""
     by_key: dict[str, Division] = {}
     by_spelling: dict[str, list[str]] = {}
     with gzip.open(DIVISIONS_CSV, "rt", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            key = _key(row)
-            division = Division(key, row["code"] or None, row["name"], row["short_name"] or None,
-                                row["level"], row["parent_code"] or None)
+        rows = csv.reader(fh)
+        header = next(rows)
+        if header[:5] != ["code", "name", "short_name", "level", "parent_code"]:
+            raise ValueError(f"unexpected columns in {DIVISIONS_CSV}: {header}")
+        for code, name, short_name, level, parent_code, *_ in rows:
+            key = code or f"{parent_code}:{name}"
+            division = Division(key, code or None, name, short_name or None, level, parent_code or None)
             by_key[key] = division
             for spelling in spellings(division):
                 by_spelling.setdefault(spelling, []).append(key)

@@ -503,6 +503,7 @@ def test_indicator_framework_and_mapping(warehouse: duckdb.DuckDBPyConnection) -
         "部门预算资金支出率": "budget_expenditure_rate",
         "收文处理率": None,
         "“三公”经费控制情况": "three_public_expenses_control",
+        "设备完好率": None,
     }
     parts = dict(
         warehouse.execute("SELECT score_item, indicator_key FROM marts.fct_scores WHERE report_id = 'gd'").fetchall()
