@@ -1,15 +1,14 @@
 """Parse decoded reports into the staging frames of ``ingest.schema``.
 
-``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch (across processes
-when the batch is large) and assembles one polars frame per staging table.
+``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch in worker processes,
+each report under a time and memory budget (``ingest.pool``), and assembles one polars frame per
+staging table.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,11 +22,11 @@ from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
+from ingest.pool import Limits, run_limited
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 
-_PARALLEL_THRESHOLD = 200
-_CHUNK = 500
+DEFAULT_LIMITS = Limits(seconds=120, memory_mb=2048)
 
 
 @dataclass(frozen=True)
@@ -205,23 +204,25 @@ def _safe_parse(item: ReportInput) -> ParsedReport:
         return _failed(item, f"parser error: {type(exc).__name__}: {exc}")
 
 
-def _parse_chunk(chunk: list[ReportInput]) -> dict[str, pl.DataFrame]:
-    """One worker's share: parsed and already assembled into frames (cheap to send back)."""
-    return _frames(_safe_parse(item) for item in chunk)
-
-
-def parse_reports(inputs: Iterable[ReportInput], workers: int | None = None) -> dict[str, pl.DataFrame]:
+def parse_reports(
+    inputs: Iterable[ReportInput],
+    workers: int | None = None,
+    limits: Limits | None = DEFAULT_LIMITS,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
 
-    Batches of ``_PARALLEL_THRESHOLD`` reports or more are split into chunks parsed in worker
-    processes, each returning ready-made frames that are concatenated here.
+    Reports with text are parsed in ``workers`` processes (default: one per CPU), each under
+    ``limits``: a report that runs out of time or memory is ``failed`` with ``parse exceeded 120 s``
+    (or ``… MB``) and the batch goes on. ``limits=None`` parses in this process, unguarded (tests,
+    benchmarks). ``on_progress(done, total)`` counts the reports sent to workers.
     """
     batch = list(inputs)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(batch) < _PARALLEL_THRESHOLD:
-        return _parse_chunk(batch)
-    size = max(50, min(_CHUNK, -(-len(batch) // workers)))
-    chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_parse_chunk, chunks))
-    return {name: pl.concat([part[name] for part in parts]) for name in schema.STAGING_TABLES}
+    if limits is None:
+        return _frames(_safe_parse(item) for item in batch)
+    readable = [i for i, item in enumerate(batch) if item.failure is None and item.text is not None]
+    parsed = {i: _safe_parse(item) for i, item in enumerate(batch) if item.failure is not None or item.text is None}
+    for outcome in run_limited(_safe_parse, [batch[i] for i in readable], limits, workers, on_progress):
+        i = readable[outcome.index]
+        parsed[i] = outcome.value if outcome.value is not None else _failed(batch[i], outcome.failure or "")
+    return _frames(parsed[i] for i in range(len(batch)))
