@@ -20,6 +20,7 @@ from ingest import schema
 from ingest.findings import extract_findings
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
+from ingest.manifest import checked_values
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
 from ingest.pool import Limits, run_limited
@@ -107,7 +108,8 @@ def parse_report(item: ReportInput) -> ParsedReport:
         return _failed(item, "empty file")
     lines = lines_of(text)
     found_sections = sections(text, lines)
-    header = read_header(text, lines, item.manifest)
+    manifest, manifest_problems = checked_values(item.manifest)
+    header = read_header(text, lines, manifest)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
     scores = extract_scores(text)
@@ -150,6 +152,8 @@ def parse_report(item: ReportInput) -> ParsedReport:
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
     rows["parse_issues"].extend(_issue_row(rid, i) for i in issues)
+    rows["parse_issues"].extend(_issue_row(rid, Issue("manifest_value_rejected", "warn", problem, "", 0))
+                                for problem in manifest_problems)
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
     for f in money:
