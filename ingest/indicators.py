@@ -12,7 +12,7 @@ from ingest.segment import Line, Section, enumerator_style, items, lines_of
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
 _NUMBER_CELL = re.compile(
-    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?"
+    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?", re.ASCII
 )
 
 
@@ -124,7 +124,7 @@ def _decimal(cell: str | None) -> Decimal | None:
     if cell is None:
         return None
     try:
-        return Decimal(cell.strip()) if re.fullmatch(r"\d+(?:\.\d+)?", cell.strip()) else None
+        return Decimal(cell.strip()) if re.fullmatch(r"\d+(?:\.\d+)?", cell.strip(), re.ASCII) else None
     except InvalidOperation:
         return None
 

@@ -293,7 +293,7 @@ def extract_table_rates(text: str) -> list[Measure]:
             if scoped == ("all_funds", None):
                 for k, cell in enumerate(header):
                     if k < len(cells) and P.TABLE_RATE_HEADER.fullmatch(cell):
-                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k])
+                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k], re.ASCII)
                         if value:
                             out.append(Measure("execution_rate_pct", Decimal(value.group(1)), "%",
                                                pos, pos + len(line)))

@@ -22,7 +22,7 @@ _CONTINUES = ",、(“《-"
 
 
 _FULLWIDTH_RUN = re.compile("[\uFF01-\uFF5E\u3000\uFE6A\u00A0\u2002\u2003\u200B\uFEFF\u2009]+")
-_ENUMERATOR = re.compile("|".join(f"(?:{p.pattern[1:]})" for p in P.ENUM_STYLES.values()))
+_ENUMERATOR = re.compile("|".join(f"(?:{p.pattern[1:]})" for p in P.ENUM_STYLES.values()), re.ASCII)
 _HEADING_MARK = "\x01"
 # How much of a long paragraph's head and tail ``_joins`` looks at, and the longest title keyword.
 _PROBE = 100

@@ -7,6 +7,7 @@ staging table.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,12 @@ from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 
 DEFAULT_LIMITS = Limits(seconds=120, memory_mb=2048)
+# Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
+# beyond these is many reports in one file, or no report, and fails fast with the count.
+MAX_LINES = 10_000
+MAX_FIGURES = 3_000
+# Anything that reads like a figure: "1,234.5万元", "95%", "90分".
+_FIGURE = re.compile(r"[0-9][0-9.,]*\s*(?:亿元|万元|元|%|分)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,14 @@ def parse_report(item: ReportInput) -> ParsedReport:
     """Parse one report into staging rows. Never raises on bad input: failures become rows."""
     if item.failure or item.text is None:
         return _failed(item, item.failure or "no text")
+    if (n_lines := item.text.count("\n") + 1) > MAX_LINES:
+        return _failed(item, f"{n_lines} lines, over the {MAX_LINES} a report may have: split the file into reports")
     text = normalise(item.text)
     if not text.strip():
         return _failed(item, "empty file")
+    if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
+        return _failed(item, f"{n_figures} figures, over the {MAX_FIGURES} a report may state: "
+                             "split the file into reports")
     lines = lines_of(text)
     found_sections = sections(text, lines)
     manifest, manifest_problems = checked_values(item.manifest)
@@ -172,9 +184,38 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for reason in missing:
         rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
                                                           text[:120], 0)))
+    _drop_out_of_range(rid, rows)
     status = "partial" if missing else "ok"
     rows["report_headers"].append(_header_row(rid, header, status, "; ".join(missing) or None, len(text)))
     return parsed
+
+
+def _fits(value: Any, dtype: pl.DataType) -> bool:
+    """Whether a figure fits its staging column (a DECIMAL(p, s) holds p - s digits before the point)."""
+    if not isinstance(value, Decimal) or not isinstance(dtype, pl.Decimal):
+        return True
+    return value.is_finite() and (value.is_zero() or value.adjusted() < dtype.precision - (dtype.scale or 0))
+
+
+def _drop_out_of_range(report_id: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Leave out every fact with a figure too large for its column, each with a parse issue."""
+    for table, columns in schema.STAGING_TABLES.items():
+        kept = []
+        for row in rows.get(table, []):
+            bad = next((c for c, dtype in columns.items() if not _fits(row.get(c), dtype)), None)
+            if bad is None:
+                kept.append(row)
+                continue
+            dtype = columns[bad]
+            assert isinstance(dtype, pl.Decimal)
+            stated = str(row.get("amount_text") or row[bad])
+            shown = stated if len(stated) <= 40 else stated[:40] + "…"
+            rows["parse_issues"].append(_issue_row(report_id, Issue(
+                "figure_out_of_range", "warn",
+                f"{table} {bad} {shown} has more than {dtype.precision - (dtype.scale or 0)} digits before "
+                "the point; that figure is left out", row.get("source_text") or "", row.get("source_start") or 0)))
+        if table in rows:
+            rows[table] = kept
 
 
 def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:

@@ -13,7 +13,8 @@ _PART_NAMES = "|".join(sorted(P.SCORE_PARTS, key=len, reverse=True))
 # "履职效能部分自评得分为 50 分", "预算管理 18 分(满分 20 分)", "管理效率指标得分:47.41分".
 _PART_SCORE = re.compile(
     rf"(?P<part>{_PART_NAMES})(?:部分|指标|方面|类)?(?:自评)?(?:得分|评分|分数)?(?:为|是|:)?\s*"
-    r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分"
+    r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分",
+    re.ASCII,
 )
 
 
