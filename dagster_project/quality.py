@@ -12,6 +12,7 @@ last printed decimal of every operand (``*_tol`` / ``tolerance`` columns of the 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 from collections.abc import Callable, Sequence
@@ -30,6 +31,8 @@ from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
+
+from ingest.escape import escape_html, escape_tree
 
 QUALITY_RESULTS: dict[str, pl.DataType] = {
     "row_kind": pl.String(),
@@ -461,9 +464,11 @@ def write_data_docs(outcomes: Sequence[CheckOutcome], out_dir: Path | str) -> Pa
     for outcome in outcomes:
         if outcome.result is None:
             continue
+        shown = copy.deepcopy(outcome.result)
+        shown.result = escape_tree(shown.result)
         suite_result = ExpectationSuiteValidationResult(
             success=outcome.passed,
-            results=[outcome.result],
+            results=[shown],
             suite_name=outcome.check_name,
             statistics={
                 "evaluated_expectations": 1,
@@ -480,7 +485,7 @@ def write_data_docs(outcomes: Sequence[CheckOutcome], out_dir: Path | str) -> Pa
                 },
                 "batch_spec": {"data_asset_name": outcome.target_model},
                 "severity": outcome.severity,
-                "description": outcome.description,
+                "description": escape_html(outcome.description),
             },
         )
         key = ValidationResultIdentifier(
