@@ -266,6 +266,23 @@ def _size(path: Path) -> int:
         return 0
 
 
+def dir_signature(raw_dir: Path) -> str:
+    """Digest of every entry's name, type, size and modification time under ``raw_dir`` (links
+    not followed); an entry that vanishes or cannot be read counts by its name. Never raises."""
+    entries: list[tuple[str, int, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=lambda exc: None):
+        dirnames.sort()
+        for filename in [*filenames, *dirnames]:
+            path = Path(dirpath) / filename
+            try:
+                info = path.lstat()
+                entries.append((display_name(path.relative_to(raw_dir).as_posix()), info.st_mode,
+                                info.st_size, info.st_mtime_ns))
+            except OSError:
+                entries.append((display_name(path.relative_to(raw_dir).as_posix()), 0, -1, -1))
+    return hashlib.sha256(json.dumps(sorted(entries), ensure_ascii=False).encode()).hexdigest()
+
+
 def decode_raw_file(raw: RawFile) -> DecodedFile:
     """Decode a scanned text file; files with a known failure are not read.
 
