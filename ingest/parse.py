@@ -7,12 +7,13 @@ staging table.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -21,6 +22,7 @@ from ingest import schema
 from ingest.findings import extract_findings
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
+from ingest.limits import parse_limits
 from ingest.manifest import checked_values
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
@@ -28,7 +30,6 @@ from ingest.pool import Limits, run_limited
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 
-DEFAULT_LIMITS = Limits(seconds=120, memory_mb=2048)
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.
 MAX_LINES = 10_000
@@ -252,19 +253,22 @@ def _safe_parse(item: ReportInput) -> ParsedReport:
 def parse_reports(
     inputs: Iterable[ReportInput],
     workers: int | None = None,
-    limits: Limits | None = DEFAULT_LIMITS,
+    limits: Limits | Literal["settings"] | None = "settings",
     on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
 
     Reports with text are parsed in ``workers`` processes (default: one per CPU), each under
-    ``limits``: a report that runs out of time or memory is ``failed`` with ``parse exceeded 120 s``
+    ``limits`` (default: ``GOVPERF_PARSE_SECONDS`` / ``GOVPERF_PARSE_MEMORY_MB``, else 120 s and
+    2048 MB): a report that runs out of time or memory is ``failed`` with ``parse exceeded 120 s``
     (or ``… MB``) and the batch goes on. ``limits=None`` parses in this process, unguarded (tests,
     benchmarks). ``on_progress(done, total)`` counts the reports sent to workers.
     """
     batch = list(inputs)
     if limits is None:
         return _frames(_safe_parse(item) for item in batch)
+    if not isinstance(limits, Limits):
+        limits = parse_limits(os.environ)
     readable = [i for i, item in enumerate(batch) if item.failure is None and item.text is not None]
     parsed = {i: _safe_parse(item) for i, item in enumerate(batch) if item.failure is not None or item.text is None}
     for outcome in run_limited(_safe_parse, [batch[i] for i in readable], limits, workers, on_progress):
