@@ -25,6 +25,7 @@ import polars as pl
 from dagster_project.changes import parser_fingerprint
 from ingest import schema
 from ingest.documents.provenance import spans_from_json, spans_to_json
+from ingest.limits import is_corrupt_database_error
 from ingest.parse import ReportInput
 from ingest.raw import DecodedFile, RawFile, decode_raw_file, report_input
 
@@ -107,14 +108,6 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-_CORRUPT = re.compile(r"not a valid DuckDB database file|[Cc]orrupt|checksum|Failure while replaying WAL")
-
-
-def is_corrupt(error: duckdb.Error) -> bool:
-    """True when DuckDB's error says the file itself is damaged (not locked, full, or unreadable)."""
-    return bool(_CORRUPT.search(str(error)))
-
-
 def _set_aside(path: Path) -> Path:
     """Move a corrupt build database (and its WAL) to ``<name>.corrupt-<time>``; return the new path."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -151,7 +144,7 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
                     raise BuildDatabaseBusy(f"build database {path} is in use: {message}") from exc
                 time.sleep(0.5)
                 continue
-            if rebuilt or not is_corrupt(exc):
+            if rebuilt or not is_corrupt_database_error(str(exc)):
                 raise
             _set_aside(path)
             rebuilt = True

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_project.changes import nothing_changed
-from dagster_project.settings import Settings, SettingsError
+from dagster_project.settings import SettingError, Settings
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -29,7 +29,7 @@ def _attention(reports: Sequence[Sequence[object]], verbose: bool) -> list[Seque
 def _refresh(args: argparse.Namespace) -> int:
     try:
         settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
-    except SettingsError as exc:
+    except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
     if not settings.raw_dir.is_dir():
@@ -85,7 +85,7 @@ def _refresh(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     try:
         settings = Settings.resolve(warehouse=args.warehouse)
-    except SettingsError as exc:
+    except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
     if not settings.warehouse.is_file():
@@ -111,7 +111,7 @@ def _status(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.resolve(warehouse=args.warehouse)
-    except SettingsError as exc:
+    except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
     if not settings.warehouse.exists():

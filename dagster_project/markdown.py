@@ -1,24 +1,21 @@
-"""Markdown for Dagster metadata: file names and reasons are data, never markup."""
+"""Markdown for Dagster metadata: file names and reasons are data, never markup (escaping rules in
+:mod:`ingest.escape`)."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable, Sequence
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+from ingest.escape import escape_markdown, markdown_code
 
 
 def md_text(value: object) -> str:
-    """``value`` as inert Markdown text: HTML escaped, Markdown punctuation backslashed, one line."""
-    text = html.escape(str(value), quote=True)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """``value`` as inert inline Markdown text."""
+    return escape_markdown(str(value))
 
 
 def md_code(value: object) -> str:
-    """``value`` as an inline code span (backticks in it cannot close the span), HTML escaped."""
-    text = html.escape(" ".join(str(value).split()), quote=True).replace("`", "&#96;").replace("|", "&#124;")
-    return f"`{text}`"
+    """``value`` as one inline code span; a ``|`` in it cannot split a table cell."""
+    return markdown_code(str(value)).replace("|", "\\|")
 
 
 def md_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -13,6 +13,7 @@ last printed decimal of every operand (``*_tol`` / ``tolerance`` columns of the 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 
 from dagster_project.build_db import QUALITY_RESULTS
+from ingest.escape import escape_html, escape_tree
 
 FIRST_FISCAL_YEAR = 2000
 GROWTH_WORDS = ("增长", "增幅", "提高", "增速")
@@ -448,9 +450,11 @@ def write_data_docs(outcomes: Sequence[CheckOutcome], out_dir: Path | str) -> Pa
     for outcome in outcomes:
         if outcome.result is None:
             continue
+        shown = copy.deepcopy(outcome.result)
+        shown.result = escape_tree(shown.result)
         suite_result = ExpectationSuiteValidationResult(
             success=outcome.passed,
-            results=[outcome.result],
+            results=[shown],
             suite_name=outcome.check_name,
             statistics={
                 "evaluated_expectations": 1,
@@ -467,7 +471,7 @@ def write_data_docs(outcomes: Sequence[CheckOutcome], out_dir: Path | str) -> Pa
                 },
                 "batch_spec": {"data_asset_name": outcome.target_model},
                 "severity": outcome.severity,
-                "description": outcome.description,
+                "description": escape_html(outcome.description),
             },
         )
         key = ValidationResultIdentifier(

@@ -1,19 +1,18 @@
 """Where a refresh reads and writes, from flags, ``GOVPERF_*`` environment variables or defaults.
 
 Kept free of heavy imports: the CLI resolves settings (and rejects bad values with exit 2) before it
-loads Dagster, dbt or Great Expectations.
+loads Dagster, dbt or Great Expectations. The checks of each value live in :mod:`ingest.limits`.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.limits import DEFAULT_MAX_FILE_BYTES
+from ingest.limits import DEFAULT_MAX_FILE_BYTES, SettingError, build_state_dir, max_file_bytes, parse_limits
 
 DEFAULT_STORAGE_VERSION = "v1.0.0"
 """DuckDB storage format of the published file: the oldest that keeps our types, so DuckDB 1.x
@@ -21,26 +20,10 @@ clients (the CLI from pip, the Node client, the JDBC driver BI tools embed) open
 _STORAGE_VERSION = re.compile(r"v\d+\.\d+\.\d+|latest")
 
 
-class SettingsError(ValueError):
-    """A setting has a value the refresh cannot use (the CLI exits 2 with this message)."""
-
-
-def _max_file_bytes(value: str | None) -> int:
-    if not value:
-        return DEFAULT_MAX_FILE_BYTES
-    try:
-        mb = float(value)
-    except ValueError:
-        raise SettingsError(f"GOVPERF_MAX_FILE_MB={value!r} is not a number of megabytes") from None
-    if not math.isfinite(mb) or mb <= 0:
-        raise SettingsError(f"GOVPERF_MAX_FILE_MB={value!r} must be a positive finite number of megabytes")
-    return max(1, int(mb * 1024 * 1024))
-
-
 def _storage_version(value: str | None) -> str:
     version = value or DEFAULT_STORAGE_VERSION
     if not _STORAGE_VERSION.fullmatch(version):
-        raise SettingsError(f"GOVPERF_STORAGE_VERSION={version!r} is not a DuckDB storage version such as v1.0.0")
+        raise SettingError(f"GOVPERF_STORAGE_VERSION={version!r} is not a DuckDB storage version such as v1.0.0")
     return version
 
 
@@ -70,12 +53,13 @@ class Settings:
         raw = Path(raw_dir or env.get("GOVPERF_RAW_DIR") or "data/raw").resolve()
         wh = Path(warehouse or env.get("GOVPERF_WAREHOUSE") or "data/warehouse.duckdb").resolve()
         build_env = env.get("GOVPERF_BUILD_DB") if warehouse is None else None
-        build = Path(build_env).resolve() if build_env else wh.parent / ".build" / wh.name / "build.duckdb"
+        build = Path(build_env).resolve() if build_env else build_state_dir(wh) / "build.duckdb"
+        parse_limits(env)  # a bad per-report budget is refused here, before any work
         return cls(
             raw,
             wh,
             build,
-            _max_file_bytes(env.get("GOVPERF_MAX_FILE_MB")),
+            max_file_bytes(env),
             _storage_version(env.get("GOVPERF_STORAGE_VERSION")),
         )
 
@@ -88,3 +72,6 @@ class Settings:
     def quality_dir(self) -> Path:
         """Where the Great Expectations Data Docs of the published warehouse are (beside it)."""
         return self.warehouse.with_name(self.warehouse.name + ".quality")
+
+
+__all__ = ["SettingError", "Settings"]

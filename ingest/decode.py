@@ -12,6 +12,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# Share of Chinese characters above which BOM-less, NUL-less bytes are taken as UTF-16.
+_CJK_SHARE = 0.9
+
+
 @dataclass(frozen=True)
 class Decoded:
     """Result of decoding: ``text`` and ``encoding`` on success, else ``error`` (a readable reason)."""
@@ -33,6 +37,30 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _cjk_share(text: str) -> float:
+    """Share of characters that are Chinese, CJK/full-width punctuation or whitespace."""
+    if not text:
+        return 0.0
+    hits = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+               or "\uff00" <= ch <= "\uffef" or ch.isspace())
+    return hits / len(text)
+
+
+def _utf16_all_cjk(data: bytes) -> str | None:
+    """UTF-16 without BOM and without ASCII (so without NUL bytes): the byte order under which
+    nearly every character is Chinese text. GB18030 read as UTF-16 lands well under half."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _cjk_share(text) >= _CJK_SHARE:
+            return encoding
+    return None
+
+
 def _looks_binary(text: str) -> bool:
     """Control characters other than whitespace mean a binary file decoded by accident."""
     bad = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
@@ -40,7 +68,8 @@ def _looks_binary(text: str) -> bool:
 
 
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode report bytes, trying BOMs, UTF-8, BOM-less UTF-16 and GB18030 in that order."""
+    """Decode report bytes, trying BOMs, UTF-16 by its NUL bytes, UTF-8, all-Chinese UTF-16 and
+    GB18030 in that order."""
     if not data.strip():
         return Decoded(None, None, "empty file")
     for bom, encoding in _BOMS:
@@ -60,6 +89,9 @@ def decode_bytes(data: bytes) -> Decoded:
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as utf8_exc:
+        cjk16 = _utf16_all_cjk(data)
+        if cjk16:
+            return _checked(data.decode(cjk16), cjk16)
         try:
             return _checked(data.decode("gb18030"), "gb18030")
         except UnicodeDecodeError as gb_exc:

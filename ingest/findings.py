@@ -21,12 +21,13 @@ class Finding:
 
 
 def _outermost(sections: list[Section], kind: str) -> list[Section]:
-    """Sections of ``kind`` not nested inside another section of the same kind."""
+    """Sections of ``kind`` not nested inside another section of the same kind (sections are in
+    text order and nest or are disjoint, so only the last one chosen can hold the next)."""
     chosen: list[Section] = []
     for section in sections:
         if section.kind != kind:
             continue
-        if any(outer.start <= section.start and section.end <= outer.end for outer in chosen):
+        if chosen and chosen[-1].start <= section.start and section.end <= chosen[-1].end:
             continue
         chosen.append(section)
     return chosen

@@ -12,7 +12,7 @@ from ingest.segment import Line, Section, enumerator_style, items, lines_of
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
 _NUMBER_CELL = re.compile(
-    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?"
+    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?", re.ASCII
 )
 
 
@@ -124,7 +124,7 @@ def _decimal(cell: str | None) -> Decimal | None:
     if cell is None:
         return None
     try:
-        return Decimal(cell.strip()) if re.fullmatch(r"\d+(?:\.\d+)?", cell.strip()) else None
+        return Decimal(cell.strip()) if re.fullmatch(r"\d+(?:\.\d+)?", cell.strip(), re.ASCII) else None
     except InvalidOperation:
         return None
 
@@ -234,14 +234,16 @@ def flat_table_indicators(text: str, lines: list[Line]) -> list[Indicator]:
 
 def table_total_score(text: str, lines: list[Line]) -> tuple[Decimal, int, int] | None:
     """The 合计 row's 得分 of an indicator table with an explicit score column."""
+    header_line: Line | None = None
     for ln in lines:
         if not P.MD_TABLE_ROW.match(ln.text):
+            header_line = None
+            continue
+        if header_line is None:
+            header_line = ln
             continue
         cells = [c.strip() for c in ln.text.strip().strip("|").split("|")]
         if cells and cells[0] in {"合计", "总计", "总分"}:
-            header_line = _table_header_above(lines, ln)
-            if header_line is None:
-                continue
             header = [c.strip() for c in header_line.text.strip().strip("|").split("|")]
             score_col = next((k for k, c in enumerate(header) if P.TABLE_SCORE_HEADER.match(c)), None)
             if score_col is not None and score_col < len(cells):
@@ -249,13 +251,6 @@ def table_total_score(text: str, lines: list[Line]) -> tuple[Decimal, int, int] 
                 if value is not None:
                     return value, ln.start, ln.end
     return None
-
-
-def _table_header_above(lines: list[Line], row: Line) -> Line | None:
-    idx = lines.index(row)
-    while idx > 0 and P.MD_TABLE_ROW.match(lines[idx - 1].text):
-        idx -= 1
-    return lines[idx] if lines[idx] is not row else None
 
 
 def extract_indicators(text: str, lines: list[Line], sections: list[Section]) -> list[Indicator]:

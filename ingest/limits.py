@@ -1,4 +1,72 @@
-"""Limits on what one input may cost (kept import-free: the CLI reads them before loading the parser)."""
+"""Limits and per-warehouse state that the refresh reads from its settings; checked, never guessed.
 
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+Pure helpers for the orchestration layer: a bad ``GOVPERF_*`` value is a :class:`SettingError`
+(the CLI exits 2 with its message), the build state of a warehouse lives in its own directory,
+and only a build database known to be corrupt may be deleted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from ingest.pool import Limits
+
+DEFAULT_MAX_FILE_MB = 20
+DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * 1024 * 1024
 """Files larger than this are recorded as failed without being read (``GOVPERF_MAX_FILE_MB``)."""
+DEFAULT_PARSE_SECONDS = 120.0
+DEFAULT_PARSE_MEMORY_MB = 2048
+
+# DuckDB messages that mean the file itself is damaged or is no DuckDB database (any other error —
+# a lock, a full disk, a permission — leaves the file alone).
+_CORRUPT = re.compile(
+    r"not a valid DuckDB database file|Corrupt database file|database file is corrupt|checksum"
+    r"|file is too small|invalid block|Failed to read database header",
+    re.IGNORECASE,
+)
+
+
+class SettingError(ValueError):
+    """A setting with a value the refresh cannot use; its message names the setting and the value."""
+
+
+def positive_number(name: str, value: str | None, default: float) -> float:
+    """``value`` as a positive finite number; ``default`` when unset or blank."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise SettingError(f"{name} must be a positive number, not {value!r}")
+    return number
+
+
+def max_file_bytes(env: Mapping[str, str]) -> int:
+    """``GOVPERF_MAX_FILE_MB`` (default 20) in bytes."""
+    mb = positive_number("GOVPERF_MAX_FILE_MB", env.get("GOVPERF_MAX_FILE_MB"), DEFAULT_MAX_FILE_MB)
+    return max(1, int(mb * 1024 * 1024))
+
+
+def parse_limits(env: Mapping[str, str]) -> Limits:
+    """Time and memory budget of one report: ``GOVPERF_PARSE_SECONDS`` (default 120) and
+    ``GOVPERF_PARSE_MEMORY_MB`` (default 2048)."""
+    seconds = positive_number("GOVPERF_PARSE_SECONDS", env.get("GOVPERF_PARSE_SECONDS"), DEFAULT_PARSE_SECONDS)
+    memory = positive_number("GOVPERF_PARSE_MEMORY_MB", env.get("GOVPERF_PARSE_MEMORY_MB"), DEFAULT_PARSE_MEMORY_MB)
+    return Limits(seconds=seconds, memory_mb=max(1, int(memory)))
+
+
+def build_state_dir(warehouse: Path) -> Path:
+    """Where one warehouse's build state lives: ``<dir>/.build/<warehouse file name>/`` — two
+    warehouses in one directory never share it."""
+    return warehouse.parent / ".build" / warehouse.name
+
+
+def is_corrupt_database_error(message: str) -> bool:
+    """Whether a DuckDB error opening the build database says the file is damaged (then, and only
+    then, may it be deleted and rebuilt)."""
+    return _CORRUPT.search(message) is not None

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ingest import patterns as P
-from ingest.segment import clause_start, sentence_span
+from ingest.segment import SENTENCE_REACH_BEFORE, clause_start, line_start, sentence_span
 
 _UNIT_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 _LABELS = [(side, item, re.compile(rf"(?=({pattern}))")) for side, item, pattern in P.MONEY_LABELS]
 _WINDOW = 40
+# How far after a figure a qualifier ("以上", "左右") is looked for (the text after it is not copied).
+_QUALIFIER_REACH = 16
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,7 @@ def _fund_scope(text: str, sentence_start: int, label_start: int, label_end: int
 
 
 def _in_table(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    return text.startswith("|", line_start)
+    return text.startswith("|", line_start(text, pos))
 
 
 def extract_money(text: str, report_type: str = "department_overall") -> tuple[list[MoneyFact], list[Issue]]:
@@ -113,7 +114,8 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
     issues: list[Issue] = []
     parent: tuple[str, int] | None = None
     for match in P.AMOUNT.finditer(text):
-        if _in_table(text, match.start()) or P.AMOUNT_QUALIFIER_AFTER.match(text[match.end():]):
+        if _in_table(text, match.start()) or P.AMOUNT_QUALIFIER_AFTER.match(
+                text[match.end():match.end() + _QUALIFIER_REACH]):
             continue
         s_start, s_end = sentence_span(text, match.start())
         found = _label_before(text, match.start(), s_start)
@@ -147,6 +149,8 @@ def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int
     parts of the budget, not spend."""
     if item not in ("basic", "project") or parent is None or parent[0] != "budget":
         return False
+    if pos - parent[1] > SENTENCE_REACH_BEFORE:
+        return False
     between = text[parent[1]:pos]
     return "其中" in between and "\n" not in between and "。" not in between
 
@@ -174,7 +178,7 @@ def extract_rates(text: str) -> list[Measure]:
         if (P.RATE_NOT_RESULT.search(match.group("gap")) or P.RATE_GAP_BREAKERS.search(match.group("gap"))
                 or P.RATE_NOT_RESULT.search(before)
                 or P.RATE_PARTIAL_PERIOD.search(before + label)
-                or P.RATE_QUALIFIER_AFTER.match(text[match.end():])):
+                or P.RATE_QUALIFIER_AFTER.match(text[match.end():match.end() + _QUALIFIER_REACH])):
             continue
         measure = "payment_rate_pct" if "支付" in label else "execution_rate_pct"
         out.append(Measure(measure, Decimal(match.group("value")), "%", s_start, s_end))
@@ -290,7 +294,7 @@ def extract_table_rates(text: str) -> list[Measure]:
             if scoped == ("all_funds", None):
                 for k, cell in enumerate(header):
                     if k < len(cells) and P.TABLE_RATE_HEADER.fullmatch(cell):
-                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k])
+                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k], re.ASCII)
                         if value:
                             out.append(Measure("execution_rate_pct", Decimal(value.group(1)), "%",
                                                pos, pos + len(line)))

@@ -1,18 +1,19 @@
 """Parse decoded reports into the staging frames of ``ingest.schema``.
 
-``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch (across processes
-when the batch is large) and assembles one polars frame per staging table.
+``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch in worker processes,
+each report under a time and memory budget (``ingest.pool``), and assembles one polars frame per
+staging table.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -24,15 +25,22 @@ from ingest.findings import extract_findings
 from ingest.forms import budget_lines, department_form_money, form_score, form_staff
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
+from ingest.limits import parse_limits
+from ingest.manifest import checked_values
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
 from ingest.normalise import normalise
+from ingest.pool import Limits, run_limited
 from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 from ingest.tables import cells_of, read_tables
 
-_PARALLEL_THRESHOLD = 200
-_CHUNK = 500
+# Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
+# beyond these is many reports in one file, or no report, and fails fast with the count.
+MAX_LINES = 10_000
+MAX_FIGURES = 3_000
+# Anything that reads like a figure: "1,234.5万元", "95%", "90分".
+_FIGURE = re.compile(r"[0-9][0-9.,]*\s*(?:亿元|万元|元|%|分)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -127,15 +135,21 @@ def parse_report(item: ReportInput) -> ParsedReport:
     """Parse one report into staging rows. Never raises on bad input: failures become rows."""
     if item.failure or item.text is None:
         return _failed(item, item.failure or "no text")
+    if (n_lines := item.text.count("\n") + 1) > MAX_LINES:
+        return _failed(item, f"{n_lines} lines, over the {MAX_LINES} a report may have: split the file into reports")
     text = normalise(item.text)
     if not text.strip():
         return _failed(item, "empty file")
+    if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
+        return _failed(item, f"{n_figures} figures, over the {MAX_FIGURES} a report may state: "
+                             "split the file into reports")
     spans = item.spans if item.spans and text == item.text else None
     lines = lines_of(text)
     found_sections = sections(text, lines)
+    manifest, manifest_problems = checked_values(item.manifest)
     cells = cells_of(lines)
     tables = read_tables(text, lines)
-    header = read_header(text, lines, item.manifest, cells)
+    header = read_header(text, lines, manifest, cells)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
     if header.report_type == "department_overall":
@@ -207,6 +221,8 @@ def parse_report(item: ReportInput) -> ParsedReport:
     if header.place_issue:
         rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
+    rows["parse_issues"].extend(_issue_row(rid, Issue("manifest_value_rejected", "warn", problem, "", 0))
+                                for problem in manifest_problems)
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)
     for f in money:
@@ -225,6 +241,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     for reason in missing:
         rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
                                                           text[:120], 0)))
+    _drop_out_of_range(rid, rows)
     reasons = missing + _headline_conflicts(money_keys, score_keys, measure_keys)
     status = "partial" if reasons else "ok"
     rows["report_headers"].append(_header_row(rid, header, status, "; ".join(reasons) or None, len(text)))
@@ -250,6 +267,34 @@ def _headline_conflicts(money_keys: dict, score_keys: dict, measure_keys: dict) 
             out.append(f"conflicting {label}: stated as {', '.join(str(v) for v in values)}; "
                        "left NULL, check the report")
     return out
+
+
+def _fits(value: Any, dtype: pl.DataType) -> bool:
+    """Whether a figure fits its staging column (a DECIMAL(p, s) holds p - s digits before the point)."""
+    if not isinstance(value, Decimal) or not isinstance(dtype, pl.Decimal):
+        return True
+    return value.is_finite() and (value.is_zero() or value.adjusted() < dtype.precision - (dtype.scale or 0))
+
+
+def _drop_out_of_range(report_id: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Leave out every fact with a figure too large for its column, each with a parse issue."""
+    for table, columns in schema.STAGING_TABLES.items():
+        kept = []
+        for row in rows.get(table, []):
+            bad = next((c for c, dtype in columns.items() if not _fits(row.get(c), dtype)), None)
+            if bad is None:
+                kept.append(row)
+                continue
+            dtype = columns[bad]
+            assert isinstance(dtype, pl.Decimal)
+            stated = str(row.get("amount_text") or row[bad])
+            shown = stated if len(stated) <= 40 else stated[:40] + "…"
+            rows["parse_issues"].append(_issue_row(report_id, Issue(
+                "figure_out_of_range", "warn",
+                f"{table} {bad} {shown} has more than {dtype.precision - (dtype.scale or 0)} digits before "
+                "the point; that figure is left out", row.get("source_text") or "", row.get("source_start") or 0)))
+        if table in rows:
+            rows[table] = kept
 
 
 def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:
@@ -283,23 +328,28 @@ def _safe_parse(item: ReportInput) -> ParsedReport:
         return _failed(item, f"parser error: {type(exc).__name__}: {exc}")
 
 
-def _parse_chunk(chunk: list[ReportInput]) -> dict[str, pl.DataFrame]:
-    """One worker's share: parsed and already assembled into frames (cheap to send back)."""
-    return _frames(_safe_parse(item) for item in chunk)
-
-
-def parse_reports(inputs: Iterable[ReportInput], workers: int | None = None) -> dict[str, pl.DataFrame]:
+def parse_reports(
+    inputs: Iterable[ReportInput],
+    workers: int | None = None,
+    limits: Limits | Literal["settings"] | None = "settings",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
 
-    Batches of ``_PARALLEL_THRESHOLD`` reports or more are split into chunks parsed in worker
-    processes, each returning ready-made frames that are concatenated here.
+    Reports with text are parsed in ``workers`` processes (default: one per CPU), each under
+    ``limits`` (default: ``GOVPERF_PARSE_SECONDS`` / ``GOVPERF_PARSE_MEMORY_MB``, else 120 s and
+    2048 MB): a report that runs out of time or memory is ``failed`` with ``parse exceeded 120 s``
+    (or ``… MB``) and the batch goes on. ``limits=None`` parses in this process, unguarded (tests,
+    benchmarks). ``on_progress(done, total)`` counts the reports sent to workers.
     """
     batch = list(inputs)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(batch) < _PARALLEL_THRESHOLD:
-        return _parse_chunk(batch)
-    size = max(50, min(_CHUNK, -(-len(batch) // workers)))
-    chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_parse_chunk, chunks))
-    return {name: pl.concat([part[name] for part in parts]) for name in schema.STAGING_TABLES}
+    if limits is None:
+        return _frames(_safe_parse(item) for item in batch)
+    if not isinstance(limits, Limits):
+        limits = parse_limits(os.environ)
+    readable = [i for i, item in enumerate(batch) if item.failure is None and item.text is not None]
+    parsed = {i: _safe_parse(item) for i, item in enumerate(batch) if item.failure is not None or item.text is None}
+    for outcome in run_limited(_safe_parse, [batch[i] for i in readable], limits, workers, on_progress):
+        i = readable[outcome.index]
+        parsed[i] = outcome.value if outcome.value is not None else _failed(batch[i], outcome.failure or "")
+    return _frames(parsed[i] for i in range(len(batch)))

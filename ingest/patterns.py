@@ -16,10 +16,12 @@ CN_NUM = "一二三四五六七八九十"
 
 # ---------------------------------------------------------------- layout (normalise / segment)
 
+# (Runs of spaces are possessive, "*+", in the line patterns below: a backtracking split of a long
+# run between two "[ \t]*" is quadratic.)
 # Page footers and page numbers on a line of their own: "— 2 —", "- 3 -", "第 2 页", "第2页 共9页", "2/9".
 PAGE_FOOTER_LINE = re.compile(
-    r"^[ \t]*(?:[—–\-－~]+[ \t]*\d{1,4}[ \t]*[—–\-－~]+|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,/，]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
-    r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}|page[ \t]*\d{1,4}(?:[ \t]*of[ \t]*\d{1,4})?)[ \t]*$",
+    r"^[ \t]*+(?:[—–\-－~]+[ \t]*+\d{1,4}[ \t]*+[—–\-－~]+|第[ \t]*+\d{1,4}[ \t]*+页(?:[ \t]*+[,/，]?[ \t]*+共[ \t]*+\d{1,4}[ \t]*+页)?"
+    r"|\d{1,4}[ \t]*+/[ \t]*+\d{1,4}|page[ \t]*+\d{1,4}(?:[ \t]*+of[ \t]*+\d{1,4})?)[ \t]*+$",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -28,11 +30,11 @@ MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 MD_BULLET = re.compile(r"^\s{0,6}[-*+]\s+(?=\S)")
 MD_EMPHASIS = re.compile(r"\*\*|__")
 MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+MD_TABLE_RULE = re.compile(r"^\s*+\|?\s*+:?-{2,}:?\s*+(?:\|\s*+:?-{2,}:?\s*+)*\|?\s*+$")
 # The same, line by line over a whole text (heading: "#" then a space or text, not "#1" in a table).
 MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
 MD_BULLET_LINE = re.compile(r"^[ \t]{0,6}[-*+][ \t]+(?=\S)", re.MULTILINE)
-MD_TABLE_RULE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
+MD_TABLE_RULE_LINE = re.compile(r"^[ \t]*+\|?[ \t]*+:?-{2,}:?[ \t]*+(?:\|[ \t]*+:?-{2,}:?[ \t]*+)*\|?[ \t]*+$", re.MULTILINE)
 
 # Section / item numbering at the start of a line, by style:
 # "一、部门基本情况"  "(一)部门职能"  "1.负责…" / "1、预算编制"  "(1)收文处理率"  "①…"  "一是…"
@@ -338,3 +340,21 @@ SECTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("finance", re.compile(r"收支|支出情况|预算完成|预算执行情况|资金情况|收入支出|资金使用")),
     ("basic_info", re.compile(r"基本情况|部门概况|单位概况|部门情况|机构设置|人员情况")),
 )
+
+
+# ---------------------------------------------------------------- digits
+
+def _ascii_digits(value: object) -> object:
+    """``value`` with every pattern in it recompiled so that ``\\d`` (and ``\\s``) match ASCII only."""
+    if isinstance(value, re.Pattern):
+        return re.compile(value.pattern, (value.flags & ~re.UNICODE) | re.ASCII)
+    if isinstance(value, dict):
+        return {k: _ascii_digits(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_ascii_digits(v) for v in value)
+    return value
+
+
+# A figure is written in ASCII digits (full-width ones are ASCII after normalisation): "٩٠分" in
+# Arabic-Indic digits is no score. One rule for every pattern above.
+globals().update({name: _ascii_digits(value) for name, value in list(globals().items()) if name.isupper()})

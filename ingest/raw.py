@@ -6,12 +6,12 @@ step (:func:`decode_raw_file`) so that an incremental refresh only decodes new o
 
 from __future__ import annotations
 
-import csv
+import errno
 import hashlib
-import io
 import json
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -19,10 +19,14 @@ from ingest.decode import decode_bytes
 from ingest.documents import Limits, Span, file_kind, read_document
 from ingest.documents.read import LEGACY_WORD_REASON
 from ingest.limits import DEFAULT_MAX_FILE_BYTES
+from ingest.manifest import Manifest, read_manifest_text
 from ingest.parse import ReportInput
 
 MANIFEST_NAME = "manifest.csv"
 _CHUNK = 1024 * 1024
+_EMPTY_SHA = hashlib.sha256(b"").hexdigest()
+_UNREADABLE = frozenset({"unsupported", "legacy_word"})
+"""File kinds no reader takes: never read, never a duplicate's original."""
 
 
 @dataclass(frozen=True)
@@ -85,87 +89,207 @@ def format_size(n_bytes: int) -> str:
     return f"{n_bytes} bytes"
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
+def display_name(name: str) -> str:
+    """A file name as text that can be stored and shown: bytes that are not UTF-8 (held by Python
+    as surrogate escapes) become ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _entry_failure(raw_dir: Path, name: str) -> tuple[Path, str | None]:
+    """The path to read for ``name`` and, when it cannot be read as a report, why.
+
+    Symlinks are followed only to a regular file inside the raw dir; named pipes, sockets and
+    devices are never opened."""
+    path = raw_dir / name
+    if name != display_name(name):
+        return path, "file name is not valid UTF-8 (shown with \\x escapes); rename the file"
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                return path, f"broken symlink (its target {display_name(os.readlink(path))} does not exist)"
+            target = os.path.realpath(path)
+            if not _inside(target, os.path.realpath(raw_dir)):
+                return path, "symlink to a file outside the raw dir; not followed (copy the file in instead)"
+            path = Path(target)
+            if stat.S_ISDIR(info.st_mode):
+                return path, "symlink to a directory; not followed (symlinks are followed only to files)"
+        if not stat.S_ISREG(info.st_mode):
+            return path, f"not a regular file ({_kind_of(info.st_mode)}); only files are read"
+    except OSError as exc:
+        return path, _os_reason(exc)
+    return path, None
+
+
+def _kind_of(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "device"),
+                       (stat.S_ISBLK, "device"), (stat.S_ISDIR, "directory")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error as an actionable reason."""
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared while the raw dir was read; it is read again on the next refresh"
+    if isinstance(exc, PermissionError):
+        return "file cannot be read: permission denied (make it readable by the refresh)"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop; not followed"
+    return f"file cannot be read: {exc.strerror or type(exc).__name__}"
+
+
+def _read_regular(path: Path, keep: bool) -> tuple[int, str, bytes | None]:
+    """Size, sha256 and (when ``keep``) the bytes of a regular file, from one read (streamed for
+    the hash). A file swapped for a pipe or device after the scan looked is refused, not read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_kind_of(info.st_mode)})")
+        digest, chunks, size = hashlib.sha256(), [], 0
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            size += len(chunk)
+            if keep:
+                chunks.append(chunk)
+    return size, digest.hexdigest(), b"".join(chunks) if keep else None
 
 
-def _walk(raw_dir: Path) -> list[str]:
-    """Relative POSIX names of every regular file under ``raw_dir``, sorted."""
-    names = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir):
+def _walk(raw_dir: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Relative POSIX names of every entry under ``raw_dir`` that is not a directory (symlinks to
+    directories included, not followed), sorted; and directories that could not be listed."""
+    names: list[str] = []
+    unlisted: list[tuple[str, str]] = []
+
+    def listed_error(exc: OSError) -> None:
+        rel = Path(exc.filename or raw_dir).relative_to(raw_dir).as_posix()
+        unlisted.append((rel, f"directory cannot be listed: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=listed_error):
         dirnames.sort()
         rel_dir = PurePosixPath(Path(dirpath).relative_to(raw_dir).as_posix())
-        for filename in filenames:
-            if (Path(dirpath) / filename).is_file():
-                names.append(str(rel_dir / filename) if str(rel_dir) != "." else filename)
-    return sorted(names)
+        linked_dirs = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        for filename in [*filenames, *linked_dirs]:
+            names.append(str(rel_dir / filename) if str(rel_dir) != "." else filename)
+    return sorted(names), unlisted
 
 
-def read_manifest(raw_dir: Path) -> dict[str, dict[str, str]]:
-    """Rows of ``<raw_dir>/manifest.csv`` keyed by its ``file`` column (empty cells dropped)."""
+def read_manifest(raw_dir: Path) -> Manifest:
+    """``<raw_dir>/manifest.csv``: its rows keyed by the ``file`` column, and its problems."""
     path = raw_dir / MANIFEST_NAME
     if not path.is_file():
-        return {}
-    decoded = decode_bytes(path.read_bytes())
+        return Manifest()
+    try:
+        decoded = decode_bytes(path.read_bytes())
+    except OSError as exc:
+        return Manifest(problems=[_os_reason(exc)])
     if decoded.text is None:
-        raise ValueError(f"{path}: {decoded.error}")
-    reader = csv.DictReader(io.StringIO(decoded.text))
-    if not reader.fieldnames or "file" not in [f.strip() for f in reader.fieldnames]:
-        raise ValueError(f"{path}: needs a 'file' column naming each report relative to the raw dir")
-    rows: dict[str, dict[str, str]] = {}
-    for row in reader:
-        clean = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}
-        name = clean.pop("file", None)
-        if name:
-            rows[PurePosixPath(name.replace("\\", "/")).as_posix()] = clean
-    return rows
+        return Manifest(problems=[decoded.error or "cannot be decoded"])
+    return read_manifest_text(decoded.text)
 
 
-def scan_raw_dir(raw_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[RawFile]:
-    """Every file under ``raw_dir`` (except a root ``manifest.csv``), sorted by name."""
+def _canonical(names: list[str], sha: str, known: Collection[str]) -> str:
+    """Which of several files with the same content is the report: the one the warehouse already
+    holds (by report id), else the first by name."""
+    return next((n for n in names if report_id_for(sha, n) in known), names[0])
+
+
+def scan_raw_dir(
+    raw_dir: Path,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    known_report_ids: Collection[str] = frozenset(),
+) -> list[RawFile]:
+    """Every entry under ``raw_dir``, sorted by name; never raises for one entry.
+
+    Each file becomes a :class:`RawFile`; one that cannot be read as a report (unreadable, a pipe,
+    a symlink leading outside the raw dir, a name that is not UTF-8 …) carries its reason. A root
+    ``manifest.csv`` is no report, unless it has problems: then it is listed, failed, with them.
+    Among files with the same content the one in ``known_report_ids`` (the warehouse's present,
+    non-duplicate reports) stays the report and the others are its duplicates; with none known
+    the first by name is.
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw dir {raw_dir} does not exist or is not a directory")
     manifest = read_manifest(raw_dir)
-    first_by_hash: dict[str, str] = {}
-    files = []
-    for name in _walk(raw_dir):
+    names, unlisted = _walk(raw_dir)
+    scanned: list[tuple[str, Path, int, str, str | None]] = []
+    for name, reason in unlisted:
+        scanned.append((name, raw_dir / name, 0, _EMPTY_SHA, reason))
+    for name in names:
         if name == MANIFEST_NAME:
             continue
-        path = raw_dir / name
-        size = path.stat().st_size
-        sha = _sha256_file(path)
+        path, failure = _entry_failure(raw_dir, name)
+        size, sha = 0, _EMPTY_SHA
+        if failure is None:
+            try:
+                size, sha, _ = _read_regular(path, keep=False)
+            except OSError as exc:
+                failure = _os_reason(exc)
+        scanned.append((name, path, size, sha, failure))
+    by_hash: dict[str, list[str]] = {}
+    for name, _, size, sha, failure in sorted(scanned):
+        if size and failure is None and file_kind(PurePosixPath(name).suffix.lower()) not in _UNREADABLE:
+            by_hash.setdefault(sha, []).append(name)
+    canonical = {sha: _canonical(group, sha, known_report_ids) for sha, group in by_hash.items()}
+    files = []
+    for name, path, size, sha, failure in sorted(scanned):
         suffix = PurePosixPath(name).suffix.lower()
         kind = file_kind(suffix)
-        first = first_by_hash.get(sha) if size else None
-        if size and first is None:
-            first_by_hash[sha] = name
-        if size > max_file_bytes:
+        first = canonical.get(sha) if failure is None and kind not in _UNREADABLE and size else None
+        if failure is not None:
+            pass
+        elif size > max_file_bytes:
             failure = f"file exceeds {format_size(max_file_bytes)} limit"
         elif kind == "unsupported":
             failure = f"unsupported file type {suffix or '(no extension)'}"
         elif kind == "legacy_word":
             failure = LEGACY_WORD_REASON.format(suffix=suffix)
-        elif first is not None:
-            failure = f"duplicate of {first}"
-        else:
-            failure = None
-        duplicate_of = report_id_for(sha, first) if first is not None else None
-        files.append(RawFile(name, path, size, sha, kind, failure, duplicate_of, manifest.get(name)))
+        elif first is not None and first != name:
+            failure = f"duplicate of {display_name(first)}"
+        duplicate_of = report_id_for(sha, display_name(first)) if first is not None and first != name else None
+        files.append(RawFile(display_name(name), path, size, sha, kind, failure, duplicate_of,
+                             manifest.rows.get(display_name(name))))
+    reason = manifest.failure()
+    if reason is not None:
+        path = raw_dir / MANIFEST_NAME
+        files.append(RawFile(MANIFEST_NAME, path, _size(path), _EMPTY_SHA, "manifest", reason, None, None))
+        files.sort(key=lambda f: f.source_file)
     return files
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limits | None = None) -> DecodedFile:
     """Read a scanned file with the reader its suffix names (``ingest.documents.read_document``);
-    files with a known failure are not read. ``cache_dir`` keeps OCR results between refreshes."""
+    files with a known failure are not read. ``cache_dir`` keeps OCR results between refreshes.
+
+    The bytes are read once, hashed and decoded: when they no longer hash to what the scan saw
+    (rewritten meanwhile) or cannot be read, the text is refused with the reason, so a stored
+    text always belongs to its stored hash."""
     if raw.failure is not None:
         return DecodedFile(None, None, None)
+    try:
+        _, sha, data = _read_regular(raw.path, keep=True)
+    except OSError as exc:
+        return DecodedFile(None, None, _os_reason(exc))
+    if sha != raw.content_sha256 or data is None:
+        return DecodedFile(None, None, "file changed while the refresh read it; it is read again on the next refresh")
     suffix = PurePosixPath(raw.source_file).suffix.lower()
-    decoded = read_document(raw.path.read_bytes(), suffix, cache_dir=cache_dir, limits=limits)
+    decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
     return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
 
 

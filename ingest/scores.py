@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ingest import patterns as P
-from ingest.segment import clause_start, sentence_span
+from ingest.segment import clause_start, line_start, sentence_span
 
 _PART_NAMES = "|".join(sorted(P.SCORE_PARTS, key=len, reverse=True))
 # "履职效能部分自评得分为 50 分", "预算管理 18 分(满分 20 分)", "管理效率指标得分:47.41分".
 _PART_SCORE = re.compile(
     rf"(?P<part>{_PART_NAMES})(?:部分|指标|方面|类)?(?:自评)?(?:得分|评分|分数)?(?:为|是|:)?\s*"
-    r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分"
+    r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分",
+    re.ASCII,
 )
 
 
@@ -38,7 +39,7 @@ def _max_after(text: str, end: int, sentence_end: int) -> Decimal | None:
 
 
 def _in_table(text: str, pos: int) -> bool:
-    return text.startswith("|", text.rfind("\n", 0, pos) + 1)
+    return text.startswith("|", line_start(text, pos))
 
 
 def extract_part_scores(text: str) -> list[ScoreFact]:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest import patterns as P
 
 _HEAD_END = re.compile(r"[。:]")
 _SENTENCE_ENDS = "。!?;\n"
 _CLAUSE_ENDS = "。!?;:\n"
+# A fact's source sentence reaches at most this far before and after the figure it states: a
+# "sentence" of a whole 2 MB line would be copied into every fact read from it.
+SENTENCE_REACH_BEFORE = 180
+SENTENCE_REACH_AFTER = 120
 
 
 @dataclass(frozen=True)
@@ -67,17 +73,33 @@ def enumerator_style(text: str) -> str | None:
 
 
 def sentence_span(text: str, pos: int) -> tuple[int, int]:
-    """Offsets of the sentence around ``pos`` (ends at 。!?; or a line end, inclusive of 。)."""
-    start = max(text.rfind(ch, 0, pos) for ch in _SENTENCE_ENDS) + 1
-    ends = [i for i in (text.find(ch, pos) for ch in _SENTENCE_ENDS) if i >= 0]
-    end = min(ends) if ends else len(text)
-    if end < len(text) and text[end] != "\n":
+    """Offsets of the sentence around ``pos`` (ends at 。!?; or a line end, inclusive of 。), cut to
+    ``SENTENCE_REACH_BEFORE`` characters before ``pos`` and ``SENTENCE_REACH_AFTER`` after it."""
+    floor = max(0, pos - SENTENCE_REACH_BEFORE)
+    ceiling = min(len(text), pos + SENTENCE_REACH_AFTER)
+    start = max(floor, max(text.rfind(ch, floor, pos) for ch in _SENTENCE_ENDS) + 1)
+    ends = [i for i in (text.find(ch, pos, ceiling) for ch in _SENTENCE_ENDS) if i >= 0]
+    end = min(ends) if ends else ceiling
+    if ends and end < len(text) and text[end] != "\n":
         end += 1
     return start, end
 
 
+@lru_cache(maxsize=4)
+def _line_starts(text: str) -> tuple[int, ...]:
+    return (0, *(m.end() for m in re.finditer("\n", text)))
+
+
+def line_start(text: str, pos: int) -> int:
+    """Offset of the start of the line holding ``pos`` (indexed once per text, not scanned back)."""
+    starts = _line_starts(text)
+    return starts[bisect_right(starts, pos) - 1]
+
+
 def clause_start(text: str, pos: int, floor: int = 0) -> int:
-    """Start of the clause holding ``pos``: after the last 。;:, (not a thousands comma) before it."""
+    """Start of the clause holding ``pos``: after the last 。;:, (not a thousands comma) before it
+    (at most ``SENTENCE_REACH_BEFORE`` characters back)."""
+    floor = max(floor, pos - SENTENCE_REACH_BEFORE)
     start = max(floor, max(text.rfind(ch, floor, pos) for ch in _CLAUSE_ENDS) + 1)
     comma = text.rfind(",", start, pos)
     while comma >= start:
@@ -123,15 +145,13 @@ def classify(title: str) -> str | None:
 def sections(text: str, lines: list[Line] | None = None) -> list[Section]:
     """Every heading as a section reaching to the next heading of the same or an outer rank."""
     found = headings(lines if lines is not None else lines_of(text))
-    out = []
+    ends = [len(text)] * len(found)
+    open_heads: list[int] = []
     for i, head in enumerate(found):
-        end = len(text)
-        for later in found[i + 1:]:
-            if later.rank <= head.rank:
-                end = later.line.start
-                break
-        out.append(Section(head, classify(head.title), end))
-    return out
+        while open_heads and found[open_heads[-1]].rank >= head.rank:
+            ends[open_heads.pop()] = head.line.start
+        open_heads.append(i)
+    return [Section(head, classify(head.title), end) for head, end in zip(found, ends, strict=True)]
 
 
 def items(text: str, start: int, end: int) -> list[tuple[int, int]]:

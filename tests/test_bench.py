@@ -70,7 +70,7 @@ def built(tmp_path_factory) -> tuple[Path, list[corpus.CorpusItem], dict[str, pl
     for item in items:
         decoded = decode_bytes((out / item.source_file).read_bytes())
         assert decoded.error is None, (item.source_file, decoded.error)
-        row = manifest.get(item.source_file)
+        row = manifest.rows.get(item.source_file)
         inputs.append(ReportInput(item.source_file, item.source_file, decoded.text, manifest=row))
     return out, items, parse_reports(inputs, workers=1)
 

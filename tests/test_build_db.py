@@ -12,7 +12,7 @@ import pytest
 
 import dagster_project.build_db as wh
 import dagster_project.publish as pub
-from dagster_project.settings import Settings, SettingsError
+from dagster_project.settings import SettingError, Settings
 from ingest.parse import parse_reports
 from ingest.raw import scan_raw_dir
 
@@ -343,5 +343,5 @@ def test_two_warehouses_in_one_directory_keep_their_own_build_state(tmp_path: Pa
 
 @pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "0"])
 def test_a_bad_file_size_limit_is_refused_with_its_value(value: str) -> None:
-    with pytest.raises(SettingsError, match="GOVPERF_MAX_FILE_MB"):
+    with pytest.raises(SettingError, match="GOVPERF_MAX_FILE_MB"):
         Settings.resolve(env={"GOVPERF_MAX_FILE_MB": value})

@@ -90,5 +90,8 @@ def test_unreadable_and_odd_entries_never_raise(settings: Settings) -> None:
     os.mkfifo(raw / "pipe")
     os.symlink(raw / "sub", raw / "dir link")
     os.symlink(raw / "loop", raw / "loop")
+    (raw / os.fsdecode(b"bad\xff.txt")).write_text("报告", encoding="utf-8")
     states = changes.file_states(raw)
+    _publish(settings)
+    assert changes.nothing_changed(settings)[0] is True, "odd entries and names round-trip through the cursor"
     assert states["pipe"][0] == "other" and states["loop"][0] == "link" and states["dir link"][0] == "link"

@@ -178,7 +178,10 @@ def test_manifest_change_changes_the_fingerprint_not_the_report_id(tmp_path: Pat
     assert after.fingerprint != before.fingerprint
 
 
-def test_manifest_without_file_column_is_rejected(tmp_path: Path) -> None:
+def test_manifest_without_file_column_is_a_failed_input(tmp_path: Path) -> None:
     _write(tmp_path, "manifest.csv", "name,year\nr.txt,2023\n")
-    with pytest.raises(ValueError, match="'file' column"):
-        scan_raw_dir(tmp_path)
+    _write(tmp_path, "r.txt", REPORT)
+    files = _by_name(scan_raw_dir(tmp_path))
+    assert files["r.txt"].failure is None and files["r.txt"].manifest is None
+    assert files["manifest.csv"].file_kind == "manifest"
+    assert "line 1: no 'file' column" in (files["manifest.csv"].failure or "")

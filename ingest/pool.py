@@ -1,0 +1,216 @@
+"""Run a function over items in worker processes, each item under a time and a memory limit.
+
+A worker that runs past the time limit or grows past the memory limit is killed and replaced; that
+item's outcome is a failure (``parse exceeded 60 s``, ``parse exceeded 2048 MB``) and the other
+items go on. Outcomes come back in item order, as soon as each is known.
+
+Memory is held two ways: the worker's address space is capped (``RLIMIT_AS``, its size at start plus
+the limit), so a runaway allocation raises ``MemoryError`` in the worker; and the parent polls each
+busy worker's resident size and kills it past the limit (a backstop for memory the cap misses).
+Workers are forked from a fork server that has imported the function's module once, so replacing a
+killed worker costs milliseconds, not an interpreter start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_MB = 1024 * 1024
+_POLL_SECONDS = 0.05
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Budget of one item: wall-clock seconds and memory in MB (resident size of its worker)."""
+
+    seconds: float = 120.0
+    memory_mb: int = 2048
+
+    def __post_init__(self) -> None:
+        if not (self.seconds > 0 and self.seconds != float("inf")):
+            raise ValueError(f"time limit must be a positive number of seconds, not {self.seconds!r}")
+        if self.memory_mb <= 0:
+            raise ValueError(f"memory limit must be a positive number of MB, not {self.memory_mb!r}")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """What became of item ``index``: its ``value``, or ``failure`` saying why there is none."""
+
+    index: int
+    value: R | None
+    failure: str | None
+
+
+def _seconds_text(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def exceeded_time(limits: Limits, what: str = "parse") -> str:
+    """The failure reason of an item that ran out of time: ``parse exceeded 120 s``."""
+    return f"{what} exceeded {_seconds_text(limits.seconds)}"
+
+
+def exceeded_memory(limits: Limits, what: str = "parse") -> str:
+    """The failure reason of an item that ran out of memory: ``parse exceeded 2048 MB``."""
+    return f"{what} exceeded {limits.memory_mb} MB"
+
+
+def _cap_address_space(extra_bytes: int) -> None:
+    """Cap this process's address space at its current size plus ``extra_bytes``."""
+    with open("/proc/self/statm") as fh:
+        current = int(fh.read().split()[0]) * _PAGE_BYTES
+    cap = current + extra_bytes
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _work(conn: Connection, fn: Callable[[Any], Any], memory_bytes: int) -> None:
+    """Worker loop: receive ``(index, item)``, send ``(index, status, payload)``; stop on None."""
+    _cap_address_space(memory_bytes)
+    while (message := conn.recv()) is not None:
+        index, item = message
+        try:
+            value = fn(item)
+            conn.send((index, "ok", value))
+        except MemoryError:
+            conn.send((index, "memory", None))
+            return
+        except Exception as exc:
+            conn.send((index, "error", f"{type(exc).__name__}: {exc}"))
+
+
+def _resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class _Worker:
+    """One worker process, its end of the pipe, and the item it is on (index, start time)."""
+
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], limits: Limits) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_work, args=(child, fn, limits.memory_mb * _MB), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: tuple[int, float] | None = None
+
+    def give(self, index: int, item: Any) -> None:
+        self.conn.send((index, item))
+        self.job = (index, time.monotonic())
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def run_limited(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    limits: Limits,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    what: str = "parse",
+) -> Iterator[Outcome[R]]:
+    """``fn`` over ``items`` in worker processes, each item under ``limits``; outcomes in item order.
+
+    ``fn`` must be a module-level function and items and results picklable. An exception raised
+    by ``fn`` becomes that item's failure (``ValueError: …``), as does a worker dying.
+    ``on_progress(done, total)`` is called as each item finishes.
+    """
+    batch = list(items)
+    total = len(batch)
+    if not total:
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([fn.__module__])
+    size = max(1, min(workers or os.cpu_count() or 1, total))
+    queue = deque(range(total))
+    done: dict[int, Outcome[R]] = {}
+    pool: list[_Worker] = []
+    next_out = 0
+
+    def finish(index: int, value: R | None, failure: str | None) -> None:
+        done[index] = Outcome(index, value, failure)
+        if on_progress is not None:
+            on_progress(len(done) + next_out, total)
+
+    def replace(worker: _Worker) -> None:
+        worker.kill()
+        pool[pool.index(worker)] = _Worker(ctx, fn, limits)
+
+    try:
+        pool.extend(_Worker(ctx, fn, limits) for _ in range(size))
+        while next_out < total:
+            for worker in pool:
+                if worker.job is None and queue:
+                    index = queue.popleft()
+                    worker.give(index, batch[index])
+            busy = [w for w in pool if w.job is not None]
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], _POLL_SECONDS))
+            now = time.monotonic()
+            for worker in busy:
+                assert worker.job is not None
+                index, started = worker.job
+                if worker.conn in ready:
+                    try:
+                        got, status, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        got, status, payload = index, "died", None
+                    worker.job = None
+                    if status == "ok":
+                        finish(got, payload, None)
+                        continue
+                    if status == "error":
+                        finish(got, None, f"{what} error: {payload}")
+                        continue
+                    worker.process.join(timeout=1)
+                    finish(got, None, exceeded_memory(limits, what) if status == "memory"
+                           else f"{what} worker died (exit code {worker.process.exitcode})")
+                    replace(worker)
+                elif worker.process.sentinel in ready and not worker.process.is_alive():
+                    worker.job = None
+                    finish(index, None, f"{what} worker died (exit code {worker.process.exitcode})")
+                    replace(worker)
+                elif now - started > limits.seconds:
+                    worker.job = None
+                    finish(index, None, exceeded_time(limits, what))
+                    replace(worker)
+                elif _resident_bytes(worker.process.pid or 0) > limits.memory_mb * _MB:
+                    worker.job = None
+                    finish(index, None, exceeded_memory(limits, what))
+                    replace(worker)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for worker in pool:
+            worker.stop()

@@ -1,0 +1,35 @@
+"""parse_reports: each report under a time budget; one that runs out fails alone, with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.parse import ReportInput, parse_reports
+from ingest.pool import Limits
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def test_a_report_over_its_time_budget_fails_alone():
+    sample = sorted(RAW.glob("*.txt"))[0].read_text(encoding="utf-8")
+    heavy = "2023年度某局部门整体支出绩效自评报告\n" + "执行率1%," * 400_000
+    batch = [ReportInput("a", "a.txt", sample), ReportInput("slow", "slow.txt", heavy),
+             ReportInput("gone", "gone.txt", None, "empty file"), ReportInput("b", "b.txt", sample)]
+    seen: list[int] = []
+    frames = parse_reports(batch, workers=2, limits=Limits(seconds=2, memory_mb=1024),
+                           on_progress=lambda done, total: seen.append(done))
+    headers = {r["report_id"]: r for r in frames["report_headers"].to_dicts()}
+    assert list(headers) == ["a", "slow", "gone", "b"]
+    assert headers["slow"]["parse_status"] == "failed"
+    assert headers["slow"]["status_reason"] == "parse exceeded 2 s"
+    assert headers["gone"]["status_reason"] == "empty file"
+    assert headers["a"]["parse_status"] != "failed" and headers["b"]["parse_status"] != "failed"
+    assert seen == [1, 2, 3]
+
+
+def test_guarded_parse_equals_unguarded_parse():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    batch = [ReportInput(f"r{i}", f"r{i}.txt", texts[i % len(texts)]) for i in range(12)]
+    guarded, inline = parse_reports(batch, workers=2), parse_reports(batch, limits=None)
+    for name, frame in inline.items():
+        assert frame.equals(guarded[name]), name
