@@ -15,7 +15,8 @@ On that stream:
 * ``read_tables(text, lines)`` finds every run of column headers of the ``table_columns`` vocabulary
   (``ingest/vocab/table_columns.csv``) and pairs it with the value runs that follow: each row is a
   label cell followed by one value cell per column (``Table.cell(row_label, column_key)``); a header
-  run followed directly by values is a one-row table with the empty label.
+  run followed directly by values is a one-row table with the empty label. Indicator tables
+  (一级/二级/三级指标 …) are positional: one cell per column, the first cell is the row label.
 * ``field_value(cells, key)`` reads a form field of the ``form_fields`` vocabulary: the value in the
   same cell after ``:``, or in the next non-empty cell.
 
@@ -56,6 +57,8 @@ _FIELD_DECORATION = re.compile(r"\((?:盖章|分|万元)\)|[::]$")
 # Text columns take any cell (a reason written in words), not only values.
 _TEXT_COLUMNS = frozenset({"reason", "level1", "level2", "level3", "nature", "measure_unit"})
 _MAX_LABEL = 24
+# Rows that close a table's body: "合计", "总计", "总分".
+_END_ROWS = frozenset({"合计", "总计", "总分"})
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,10 @@ class Table:
             if (bare == label) if isinstance(label, str) else label.search(bare):
                 return row
         return None
+
+    def value(self, row: Row, column_key: str) -> Cell | None:
+        """The cell of ``row`` under the first column with key ``column_key``."""
+        return row.values[self.columns.index(column_key)] if column_key in self.columns else None
 
     def cell(self, label: str | re.Pattern[str], column_key: str) -> Cell | None:
         """The cell of row ``label`` under the first column with key ``column_key``."""
@@ -266,8 +273,52 @@ def _read_rows(cells: list[Cell], i: int, columns: tuple[str, ...]) -> tuple[lis
     return rows, i
 
 
+def _row_fit(chunk: list[Cell], columns: tuple[str, ...]) -> int:
+    """How well cells fit a positional row: -1 when the name is not text or a weight or score cell is
+    not a value; else one point for a non-empty first cell and for each cell of a value column
+    (指标值, 完成值, 权重, 得分) that is a value, so a row read one cell off scores lower."""
+    name = chunk[columns.index("level3")]
+    if not _label_like(name) or not all(chunk[k].is_value for k, key in enumerate(columns)
+                                        if key in ("weight", "score")):
+        return -1
+    return bool(chunk[0].text) + sum(chunk[k].is_value and bool(chunk[k].text) for k, key in enumerate(columns)
+                                     if key in ("target", "actual", "weight", "score"))
+
+
+def _positional_row(cells: list[Cell], i: int, columns: tuple[str, ...]) -> int | None:
+    """Where the next row of a positional table starts: at ``i``, or after up to two stray empty
+    cells a merged cell left (the start whose cells fit the columns best), or None: no row there."""
+    best: tuple[int, int] | None = None
+    for skip in range(3):
+        start = i + skip
+        chunk = cells[start:start + len(columns)]
+        if len(chunk) < len(columns) or any(c.text for c in cells[i:start]):
+            break
+        if row_label(chunk[0].text) in _END_ROWS:
+            break
+        fit = _row_fit(chunk, columns)
+        if fit >= 0 and (best is None or fit > best[0]):
+            best = (fit, start)
+    return best[1] if best else None
+
+
+def _read_positional_rows(cells: list[Cell], i: int, columns: tuple[str, ...]) -> tuple[list[Row], int]:
+    """Rows of a table whose leading columns are text (一级/二级/三级指标 …): ``len(columns)`` cells each."""
+    rows: list[Row] = []
+    while True:
+        start = _positional_row(cells, i, columns)
+        if start is None:
+            return rows, i
+        chunk = tuple(cells[start:start + len(columns)])
+        rows.append(Row(chunk[0], chunk))
+        i = start + len(columns)
+
+
 def read_tables(text: str, lines: list[Line]) -> list[Table]:
-    """Every table of the text: a run of two or more column headers and the rows that follow it."""
+    """Every table of the text: a run of two or more column headers and the rows that follow it.
+
+    A table whose columns include 三级指标 is positional (every row has one cell per column, the
+    row label is its first cell); any other table has a label cell and then the values."""
     cells = cells_of(lines)
     tables: list[Table] = []
     i = 0
@@ -278,7 +329,8 @@ def read_tables(text: str, lines: list[Line]) -> list[Table]:
             continue
         headers = tuple(cells[i:i + width])
         columns = tuple(column_key(c.text) or "" for c in headers)
-        rows, end = _read_rows(cells, i + width, columns)
+        reader = _read_positional_rows if "level3" in columns else _read_rows
+        rows, end = reader(cells, i + width, columns)
         if rows:
             last = rows[-1].values[-1] or rows[-1].label
             tables.append(Table(columns, headers, tuple(rows), _unit(cells, i), headers[0].start,
