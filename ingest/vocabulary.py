@@ -2,7 +2,8 @@
 
 Each file has the columns ``key, wording, example`` (one wording per line, with an example line of
 the layout it appears in). Wordings are literal text, except in ``department_types.csv`` (a regular
-expression matched at the end of a full name, first match wins). Add a wording by adding a line;
+expression matched at the end of a full name, first match wins) and ``money_labels.csv`` (regular
+expressions, key ``side.item``). Add a wording by adding a line;
 the extractors read the files, never a copy of them.
 """
 
