@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from ingest import patterns as P
 from ingest.segment import Line, Section, enumerator_style, items, lines_of
-from ingest.tables import read_tables
+from ingest.tables import Table, read_tables
 
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
@@ -263,12 +263,12 @@ def _comparator(cell: str | None) -> str:
     return cell if cell in _COMPARATORS or cell == "=" else ""
 
 
-def form_table_indicators(text: str, lines: list[Line]) -> list[Indicator]:
+def form_table_indicators(text: str, lines: list[Line], tables: list[Table] | None = None) -> list[Indicator]:
     """Indicators of the positional indicator tables the table reader finds (一级/二级/三级指标,
     指标性质, 指标值, 度量单位, 完成值, 权重, 得分): the layouts of project and department forms whose
     cells a PDF or web page left pipe-separated on one line."""
     out: list[Indicator] = []
-    for table in read_tables(text, lines):
+    for table in tables if tables is not None else read_tables(text, lines):
         if "level3" not in table.columns:
             continue
         level1 = level2 = None
@@ -292,8 +292,9 @@ def form_table_indicators(text: str, lines: list[Line]) -> list[Indicator]:
     return [ind for ind in out if ind.name]
 
 
-def extract_indicators(text: str, lines: list[Line], sections: list[Section]) -> list[Indicator]:
+def extract_indicators(text: str, lines: list[Line], sections: list[Section],
+                       tables: list[Table] | None = None) -> list[Indicator]:
     """All indicators: prose items, pipe tables and flattened tables; the table reader's indicator
-    tables where neither table reader above found one."""
-    tables = pipe_table_indicators(text, lines) + flat_table_indicators(text, lines)
-    return prose_indicators(text, sections) + (tables or form_table_indicators(text, lines))
+    tables (``tables`` when already read) where neither table reader above found one."""
+    found = pipe_table_indicators(text, lines) + flat_table_indicators(text, lines)
+    return prose_indicators(text, sections) + (found or form_table_indicators(text, lines, tables))

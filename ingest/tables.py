@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from ingest.segment import Line
 from ingest.vocabulary import key_of, wordings
@@ -48,6 +49,8 @@ _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 # "99.0% 9.9"), as a flattened table row leaves them: "0 0 0 10 0 0", "1,310 99.0%9.9".
 _RUN_NUMBER = r"\d[\d,]*(?:\.\d+)?%?"
 _VALUE_RUN = re.compile(rf"(?<![\d.]){_RUN_NUMBER}(?:(?:[ \t]+|(?<=%)){_RUN_NUMBER})+(?![\d.])")
+# A cheap test for a possible value run: a digit, then a space or %, then a digit.
+_MAYBE_RUN = re.compile(r"\d(?:[ \t]+|%)\d")
 # A unit stated in a header or corner cell: "年度预算数(万元)", "项目资金(万元)", "单位:万元".
 UNIT_IN_CELL = re.compile(r"\((?P<unit>亿元|万元|元)\)|单位\s*:\s*(?P<unit2>亿元|万元|元)")
 # What a header cell may carry around its wording: a unit, "(%)" or "(分)", a leading year.
@@ -57,6 +60,8 @@ _FIELD_DECORATION = re.compile(r"\((?:盖章|分|万元)\)|[::]$")
 # Text columns take any cell (a reason written in words), not only values.
 _TEXT_COLUMNS = frozenset({"reason", "level1", "level2", "level3", "nature", "measure_unit"})
 _MAX_LABEL = 24
+# No header or field label is longer (with its decoration) than this.
+_MAX_HEADER = 20
 # Rows that close a table's body: "合计", "总计", "总分".
 _END_ROWS = frozenset({"合计", "总计", "总分"})
 
@@ -137,11 +142,15 @@ def row_label(text: str) -> str:
 
 def column_key(text: str) -> str | None:
     """The canonical column of a header cell: "全年预算数(万元)" → ``budget_adjusted``."""
+    if not text or len(text) > _MAX_HEADER:
+        return None
     return key_of("table_columns", _HEADER_DECORATION.sub("", text).strip())
 
 
 def field_key(text: str) -> str | None:
     """The canonical form field of a label cell: "实施单位(盖章)" → ``implementing_unit``."""
+    if not text or len(text) > _MAX_HEADER:
+        return None
     return key_of("form_fields", _FIELD_DECORATION.sub("", text).strip())
 
 
@@ -156,7 +165,8 @@ _VOCAB_PATTERN = _vocabulary_pattern()
 
 def _split_glued(text: str, start: int) -> list[Cell]:
     """Cut a line with no separators at vocabulary wordings and around runs of numbers."""
-    cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VALUE_RUN.finditer(text)]
+    runs = _VALUE_RUN.finditer(text) if _MAYBE_RUN.search(text) else ()
+    cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in runs]
     if len(_VOCAB_PATTERN.findall(text)) >= 2:
         cuts += [(m.start(), m.end()) for m in _VOCAB_PATTERN.finditer(text)
                  if not any(a <= m.start() < b for a, b in cuts)]
@@ -314,12 +324,13 @@ def _read_positional_rows(cells: list[Cell], i: int, columns: tuple[str, ...]) -
         i = start + len(columns)
 
 
-def read_tables(text: str, lines: list[Line]) -> list[Table]:
+def read_tables(text: str, lines: list[Line], cells: list[Cell] | None = None) -> list[Table]:
     """Every table of the text: a run of two or more column headers and the rows that follow it.
 
     A table whose columns include 三级指标 is positional (every row has one cell per column, the
-    row label is its first cell); any other table has a label cell and then the values."""
-    cells = cells_of(lines)
+    row label is its first cell); any other table has a label cell and then the values. Pass
+    ``cells`` when the caller already has ``cells_of(lines)``."""
+    cells = cells if cells is not None else cells_of(lines)
     tables: list[Table] = []
     i = 0
     while i < len(cells):
@@ -339,9 +350,17 @@ def read_tables(text: str, lines: list[Line]) -> list[Table]:
     return tables
 
 
+@cache
+def _inline_field(key: str) -> re.Pattern[str]:
+    """A field label of ``key`` and its value in one cell: "部门名称:某县某局", "自评得分(分):90"."""
+    labels = "|".join(re.escape(w) for k, w in wordings("form_fields") if k == key)
+    return re.compile(rf"(?:{labels})(?:\((?:盖章|分)\))?\s*:\s*(?P<value>\S.*)$")
+
+
 def field_value(cells: list[Cell], key: str) -> Cell | None:
     """The value of the first form field ``key`` (vocabulary ``form_fields``) that has one:
     "主管部门 | 某县某局" (next non-empty cell) or "部门名称:某县某局" (same cell)."""
+    inline = _inline_field(key)
     for i, cell in enumerate(cells):
         if field_key(cell.text) == key:
             nxt = next((c for c in cells[i + 1:i + 3] if c.text), None)
@@ -349,10 +368,7 @@ def field_value(cells: list[Cell], key: str) -> Cell | None:
                 value = nxt.text.lstrip(": ")
                 return Cell(value, nxt.end - len(value), nxt.end) if value else None
             continue
-        for label_key, wording in wordings("form_fields"):
-            if label_key != key:
-                continue
-            match = re.match(rf"{re.escape(wording)}(?:\((?:盖章|分)\))?\s*:\s*(?P<value>\S.*)$", cell.text)
-            if match:
-                return Cell(match.group("value").strip(), cell.start + match.start("value"), cell.end)
+        match = inline.match(cell.text)
+        if match:
+            return Cell(match.group("value").strip(), cell.start + match.start("value"), cell.end)
     return None

@@ -31,6 +31,11 @@ def entries(name: str) -> tuple[tuple[str, str], ...]:
         return tuple((row["key"], row["wording"]) for row in csv.DictReader(fh))
 
 
+@cache
+def _key_by_wording(name: str) -> dict[str, str]:
+    return {wording: key for key, wording in reversed(entries(name))}
+
+
 def key_of(name: str, text: str) -> str | None:
     """The canonical key of ``text`` when it is exactly one wording of vocabulary ``name``."""
-    return next((key for key, wording in wordings(name) if wording == text), None)
+    return _key_by_wording(name).get(text)
