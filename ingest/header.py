@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -296,10 +297,10 @@ def department_from_body(text: str) -> str | None:
             return match.group("name")
     refs = Counter((m.group("level"), m.group("org")) for m in P.SELF_REFERENCE.finditer(text))
     if not refs:
-        return None
+        return placed_short_form(text)
     (level, org), count = refs.most_common(1)[0]
     if count < 2:
-        return None
+        return placed_short_form(text)
     full_org = P.ORG_EXPANSIONS.get(org, org)
     ref = regions()
     if level == "省":
@@ -308,6 +309,24 @@ def department_from_body(text: str) -> str | None:
     if level == "市":
         city = _most_mentioned(text, {c: c for c in [*ref.province_by_prefecture, *_MUNICIPALITIES]})
         return f"{city}{full_org}" if city else None
+    return None
+
+
+def placed_short_form(text: str) -> str | None:
+    """A unit that opens two or more sentences with its short form (市政协…) and whose short form is
+    written with its place (梧州市政协): that placed form, as written. The place must be known to the
+    reference table (a county without a known parent is ambiguous: 某某县政协 could be 某县)."""
+    subjects = Counter(m.group("ref") for m in P.SENTENCE_SUBJECT_SHORT_FORM.finditer(text))
+    for ref, count in subjects.most_common():
+        if count < 2:
+            return None
+        for match in re.finditer(rf"([{P.CJK}]{{1,10}}){re.escape(ref)}", text):
+            prefix = match.group(1)
+            for k in range(1, len(prefix) + 1):
+                candidate = prefix[-k:] + ref
+                place = split_place(candidate)
+                if place.city or place.province:
+                    return candidate
     return None
 
 

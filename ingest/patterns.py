@@ -105,6 +105,11 @@ SELF_REFERENCE = re.compile(
     rf"(?P<level>省|市|区|县|旗|镇|乡|街道)(?P<org>政府办公厅|政府办公室|委办公厅|委办公室|人大常委会办公厅"
     rf"|人大常委会办公室|政协办公厅|政协办公室|[{CJK}]{{2,6}}?(?:局|委员会|办公室))"
 )
+# A unit speaking of itself by a short form at the start of a sentence: "县政协坚持…", "县委办认真…".
+SENTENCE_SUBJECT_SHORT_FORM = re.compile(
+    rf"(?:^|(?<=[。!?;\n]))(?P<ref>(?:县|区|市|旗)(?:政协|人大常委会|委办|政府办|[{CJK}]{{1,6}}?(?:局|委员会|办公室)))",
+    re.MULTILINE,
+)
 # Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
 NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
 PROVINCE_SUFFIX = re.compile(rf"^[{CJK}]{{2,8}}?(?:省|自治区|特别行政区)")
@@ -120,8 +125,11 @@ TOWNSHIP_BODY = re.compile(r"^(?:人民政府|党委|人民代表大会|人大�
 ETHNIC_GROUP = "|".join(re.escape(w) for _, w in wordings("ethnic_groups"))
 AUTONOMOUS_PREFECTURE = re.compile(rf"(?P<short>[{CJK}]{{2,4}}?)(?:{ETHNIC_GROUP})+自治州")
 TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
-# Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区".
-NOT_A_PLACE = re.compile(r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理")
+# Words that end in 市/区/县 but are not places: "城市管理局", "社区", "园区", "全县".
+NOT_A_PLACE = re.compile(
+    r"^(?:城市|都市|社区|园区|辖区|片区|景区|城区|市区|新区|老城区)$|人民|政府|委员|管理"
+    r"|^(?:全|本|我|各|该|一|两|每|外|邻|省|市|州|区|其|此|原|新)(?:县|旗|镇|乡)$"  # "全县", "我县", "各乡"
+)
 
 # Department kinds, by the end of the full or short official name (first match wins): the vocabulary
 # ``ingest/vocab/department_types.csv`` ("中国人民政治协商会议某县委员会办公室", "县委办", "政府办" …).
