@@ -175,6 +175,8 @@ def title_candidates(lines: list[Line]) -> list[TitleSpan]:
             break
         floor = 0
         for match in P.REPORT_TITLE.finditer(line.text):
+            if line.start + match.start() > _FIRST_PAGE:
+                break
             start = _title_start(line.text, match.start(), floor)
             floor = match.end()
             text = line.text[start:match.end()].strip()

@@ -159,3 +159,15 @@ def test_indicator_rows_become_indicators():
            for i in form_table_indicators(text, lines_of(text))]
     assert got[0] == ("质量指标", "验收合格率", "≥95%", Decimal("98"), Decimal("40"), Decimal("40"))
     assert len(got) == 3
+
+
+def test_score_column_header_is_not_a_score_field():
+    _, cells, _ = _read("| 指标 | 分值 | 自评得分 |\n| 10 | 9 |\n| 预算编制 | 10 | 9 |")
+    assert form_score(cells) is None
+
+
+def test_titles_are_looked_for_on_the_first_page_only():
+    from ingest.header import title_candidates
+
+    text = normalise("某县某局2021年度部门整体支出绩效自评报告" + "正文。" * 1200 + "附:2019年度绩效评价报告")
+    assert [t.text for t in title_candidates(lines_of(text))] == ["某县某局2021年度部门整体支出绩效自评报告"]
