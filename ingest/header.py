@@ -369,8 +369,6 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
     elif title_name:
         name, source = title_name, "title"
     kind = report_type(title.text if title else None, text)
-    if name and kind == "project" and source == "title":
-        name = department_of_project(name)
     if year is not None:
         source = source or "title"
     else:

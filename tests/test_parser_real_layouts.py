@@ -204,3 +204,11 @@ def test_short_form_subject_takes_its_placed_form_as_written():
 @pytest.mark.parametrize("name", ["全县教育局", "我县财政局", "各乡人民政府"])
 def test_collective_words_are_not_places(name):
     assert split_place(name).admin_level is None
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("某县文化馆讲解团2022年度项目支出绩效自评报告", "某县文化馆讲解团"),
+    ("2022年度某市城市管理局智慧停车项目支出绩效自评报告", "某市城市管理局"),
+])
+def test_project_title_keeps_an_official_name_whole(title, name):
+    assert _header(title + "\n一、项目基本情况").department_name == name
