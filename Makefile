@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: sync run status test lint dev bench
+.PHONY: sync run status test test-fast lint dev bench
 
 sync:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
@@ -21,8 +21,12 @@ status:
 lint: sync
 	$(RUN) ruff check .
 
+# Both tiers; `make test-fast` runs the default tier only (units, dbt unit tests, one shared refresh).
 test: lint
 	$(RUN) pytest -q
+
+test-fast: lint
+	$(RUN) pytest -q -m "not slow"
 
 # Run history, schedules and sensor cursors persist in .dagster_home (not committed).
 dev: sync

@@ -5,7 +5,7 @@ One run measures, on a corpus of ``--reports`` files (default 10,000) built by :
 - the ingest and parse stage functions in this process (scan, decode + raw insert, read-back,
   ``parse_reports``, staging insert), the parser's reports/s against the naive baseline's
   (:mod:`bench.baseline`) as a ratio, and a cProfile of the parser saying where its time goes;
-- the full refresh exactly as ``govperf refresh`` runs it (``python -m ingest.cli refresh -v`` in a
+- the full refresh exactly as ``govperf refresh`` runs it (``python -m dagster_project.cli refresh -v`` in a
   subprocess), with every stage's time read from the Dagster run's step events, and the peak memory of
   the refresh's whole process tree (the parse workers and dbt included);
 - incremental refreshes after adding 1 report and after changing 100;
@@ -241,7 +241,7 @@ def refresh_available() -> bool:
     """True when the refresh that ``govperf refresh`` runs can be imported."""
     try:
         return importlib.util.find_spec("dagster_project.refresh") is not None and (
-            importlib.util.find_spec("ingest.cli") is not None
+            importlib.util.find_spec("dagster_project.cli") is not None
         )
     except ImportError:
         return False
@@ -249,7 +249,7 @@ def refresh_available() -> bool:
 
 def refresh_command(raw_dir: Path, warehouse: Path) -> list[str]:
     """``govperf refresh -v`` for ``raw_dir`` → ``warehouse``, run with this interpreter."""
-    cli = [sys.executable, "-m", "ingest.cli"]
+    cli = [sys.executable, "-m", "dagster_project.cli"]
     return [*cli, "refresh", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse), "-v"]
 
 
@@ -325,9 +325,9 @@ def in_process_stages(raw_dir: Path, build_db: Path, parse_sample: int) -> tuple
 
     Returns the timings and the parser inputs (decoded reports) for the baseline and the profile.
     """
+    from dagster_project.build_db import build_connection, pending_inputs, sync_raw_reports, write_staging
     from ingest.parse import parse_reports
     from ingest.raw import scan_raw_dir
-    from ingest.warehouse import build_connection, pending_inputs, sync_raw_reports, write_staging
 
     for path in (build_db, build_db.with_name(build_db.name + ".wal")):
         path.unlink(missing_ok=True)
@@ -472,7 +472,7 @@ def change_reports(raw_dir: Path, builder: CorpusBuilder, items: list[CorpusItem
 def _code_fingerprint() -> str | None:
     """The parser code's fingerprint: when it changes, a refresh re-reads and re-parses every file."""
     try:
-        from ingest.warehouse import code_fingerprint
+        from dagster_project.changes import parser_fingerprint as code_fingerprint
     except ImportError:
         return None
     return code_fingerprint()
@@ -711,7 +711,7 @@ def main(argv: Sequence[str] | None = None, command: Callable[[Path, Path], list
     if args.no_refresh:
         results["refresh"] = {"skipped": "--no-refresh"}
     elif not refresh_available():
-        results["refresh"] = {"skipped": "dagster_project.refresh / ingest.cli not importable"}
+        results["refresh"] = {"skipped": "dagster_project.refresh / dagster_project.cli not importable"}
         complete = False
     else:
         warehouse_dir = workdir / f"warehouse_{n}"

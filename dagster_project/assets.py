@@ -1,7 +1,11 @@
-"""The asset graph: raw files → staging tables → dbt (two phases around the quality suite) → publish."""
+"""The asset graph: raw files → staging tables → dbt (one build) → Great Expectations → publish.
 
-import contextlib
-import os
+Every asset takes the ``refresh_lock`` resource, so a run holds the refresh lock from its first step
+to its last (the resource is set up once per run). Data crosses each boundary once: Python writes
+staging tables, dbt builds the marts, Great Expectations validates them and stores its results in a
+table that the quality views read at query time, and the publish step copies the marts out.
+"""
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,54 +15,52 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
-    Failure,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableSchema,
     asset,
     multi_asset,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 
-from dagster_project.project import load_dbt_project
-from dagster_project.resources import GovperfResource
-from ingest import schema
-from ingest.parse import ReportInput, parse_reports
-from ingest.raw import scan_raw_dir
-from ingest.warehouse import (
+from dagster_project import changes
+from dagster_project.build_db import (
     BATCH_SIZE,
-    RefreshLock,
+    RAW_REPORTS_COLUMNS,
     batches,
     build_connection,
-    checkpoint_and_close,
+    compact_removed,
     connect_build,
     drop_orphan_staging_rows,
+    duckdb_type,
     fetch_one,
     pending_inputs,
     pending_report_ids,
-    publish,
-    record_dbt_tests,
     record_refresh,
     replace_staging,
+    restore_refresh_log,
     sync_raw_reports,
     transaction,
 )
+from dagster_project.markdown import md_code, md_table
+from dagster_project.project import load_dbt_project
+from dagster_project.publish import checkpoint_and_close, internal_path, publish, publish_directory
+from dagster_project.resources import PROGRESS, DbtInProcessResource, GovperfResource, RefreshLockResource
+from ingest import schema
+from ingest.parse import ReportInput, parse_reports
+from ingest.raw import scan_raw_dir
 
 RAW_REPORTS_KEY = AssetKey(["raw", "raw_reports"])
-QUALITY_RESULTS_KEY = AssetKey(["raw", "quality_results"])
+QUALITY_RESULTS_KEY = AssetKey(["quality", "great_expectations"])
 STAGING_KEYS = [AssetKey(["raw", table]) for table in schema.STAGING_TABLES]
-POST_QUALITY = "tag:post_quality"
-
-REFRESH_LOCK_TIMEOUT = 3600.0
-_RUN_LOCKS: dict[str, RefreshLock] = {}
 
 dbt_project = load_dbt_project()
 
 
-def release_run_lock(run_id: str) -> None:
-    """Release the refresh lock a run took in its ingest step (no-op when it holds none)."""
-    lock = _RUN_LOCKS.pop(run_id, None)
-    if lock is not None:
-        lock.release()
+def table_schema(columns: Mapping[str, pl.DataType]) -> TableSchema:
+    """A Dagster column schema from a polars schema of ``ingest.schema``."""
+    return TableSchema(columns=[TableColumn(name, duckdb_type(dtype)) for name, dtype in columns.items()])
 
 
 class GovperfDbtTranslator(DagsterDbtTranslator):
@@ -94,16 +96,28 @@ class GovperfDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The model's yml description alone (no padding with raw SQL)."""
+        return dbt_resource_props.get("description") or dbt_resource_props["name"]
+
 
 TRANSLATOR = GovperfDbtTranslator()
 
 
-@asset(key=RAW_REPORTS_KEY, group_name="ingest", description="Every file under the raw dir (raw.raw_reports).")
-def raw_reports(context: AssetExecutionContext, govperf: GovperfResource) -> MaterializeResult:
+@asset(
+    key=RAW_REPORTS_KEY,
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    owners=["team:govperf"],
+    description="Every file under the raw dir (raw.raw_reports): name, hash, kind, why it cannot be read.",
+    metadata={"dagster/column_schema": table_schema(RAW_REPORTS_COLUMNS)},
+)
+def raw_reports(
+    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+) -> MaterializeResult:
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
-    if context.run.run_id not in _RUN_LOCKS:
-        _RUN_LOCKS[context.run.run_id] = RefreshLock(settings.build_dir, REFRESH_LOCK_TIMEOUT)
+    changes.write_pending_cursor(settings, changes.current_cursor(settings, changes.read_cursor(settings)))
     files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     with build_connection(settings.build_db) as con:
         result = sync_raw_reports(con, files)
@@ -111,17 +125,21 @@ def raw_reports(context: AssetExecutionContext, govperf: GovperfResource) -> Mat
             "SELECT source_file, failure_reason FROM raw.raw_reports "
             "WHERE NOT is_removed AND failure_reason IS NOT NULL ORDER BY source_file"
         ).fetchall()
+        present = fetch_one(con, "SELECT count(*) FROM raw.raw_reports WHERE NOT is_removed")[0]
     context.log.info(
-        f"{result.seen} files: {len(result.ingested)} new or changed, {len(result.unchanged)} unchanged, "
-        f"{len(result.removed)} removed"
+        f"{PROGRESS}scanned {result.seen} files: {len(result.ingested)} new or changed, "
+        f"{len(result.unchanged)} unchanged, {len(result.removed)} removed"
     )
     return MaterializeResult(
         metadata={
+            "dagster/row_count": present,
             "files_seen": result.seen,
             "files_ingested": len(result.ingested),
             "files_unchanged": len(result.unchanged),
             "files_removed": len(result.removed),
-            "not_parseable": MetadataValue.md("\n".join(f"- `{n}`: {r}" for n, r in unreadable) or "none"),
+            "not_parseable": MetadataValue.md(
+                md_table(["file", "reason"], [(md_code(n), r) for n, r in unreadable]) if unreadable else "none"
+            ),
         }
     )
 
@@ -150,111 +168,78 @@ def _parse(inputs: list[ReportInput], context: AssetExecutionContext) -> dict[st
 
 @multi_asset(
     specs=[
-        AssetSpec(key, group_name="staging", deps=[RAW_REPORTS_KEY], description=f"Parser output raw.{key.path[-1]}")
+        AssetSpec(
+            key,
+            group_name="staging",
+            deps=[RAW_REPORTS_KEY],
+            kinds={"python", "polars", "duckdb"},
+            owners=["team:govperf"],
+            description=f"Parser output raw.{key.path[-1]}",
+            metadata={"dagster/column_schema": table_schema(schema.STAGING_TABLES[key.path[-1]])},
+        )
         for key in STAGING_KEYS
     ],
     can_subset=False,
 )
-def staging(context: AssetExecutionContext, govperf: GovperfResource) -> Iterator[MaterializeResult]:
+def staging(
+    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+) -> Iterator[MaterializeResult]:
     """Parse every report not parsed since it changed and replace its staging rows.
 
-    Reports are read and parsed ``BATCH_SIZE`` at a time (memory stays flat), all in one transaction.
+    Reports are read and parsed ``BATCH_SIZE`` at a time and each batch is committed on its own, so
+    memory stays flat and a killed refresh keeps the batches it finished.
     """
     counts = dict.fromkeys(schema.STAGING_TABLES, 0)
     with build_connection(govperf.settings.build_db) as con:
         pending = pending_report_ids(con)
-        with transaction(con):
-            for batch in batches(pending, BATCH_SIZE):
-                frames = _parse(pending_inputs(con, batch), context)
+        done = 0
+        for batch in batches(pending, BATCH_SIZE):
+            frames = _parse(pending_inputs(con, batch), context)
+            with transaction(con):
                 for table, rows in replace_staging(con, frames, batch).items():
                     counts[table] += rows
+            done += len(batch)
+            context.log.info(f"{PROGRESS}parsed {done} of {len(pending)} reports")
+        with transaction(con):
             drop_orphan_staging_rows(con)
         totals = {table: fetch_one(con, f"SELECT count(*) FROM raw.{table}")[0] for table in schema.STAGING_TABLES}
-    context.log.info(f"parsed {len(pending)} reports")
     for key in STAGING_KEYS:
         table = key.path[-1]
         yield MaterializeResult(
             asset_key=key,
             metadata={
+                "dagster/row_count": totals[table],
                 "reports_parsed": len(pending),
                 "rows_written": counts[table],
-                "rows_total": totals[table],
             },
         )
 
 
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    """Environment variables set for the block (dbt's profile reads the build DB path from one)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, govperf: GovperfResource) -> Iterator[Any]:
-    """``dbt build`` of the context's selection against the build database.
-
-    Failing dbt tests are reported as failed asset checks; a model or seed that errors (or is
-    skipped because of it) fails the step, so an incomplete warehouse is never published.
-    """
-    settings = govperf.settings
-    target = settings.build_dir / "dbt"  # one target for both phases: partial parsing is reused
-    with _environ(GOVPERF_BUILD_DB=str(settings.build_db)):
-        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
-    yield from invocation.stream()
-    results = invocation.get_artifact("run_results.json").get("results", [])
-    with build_connection(settings.build_db) as con:
-        record_dbt_tests(con, context.op_execution_context.op.name, results)
-    broken = [
-        f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
-        for r in results
-        if not r["unique_id"].startswith(("test.", "unit_test.")) and r["status"] not in ("success", "pass")
-    ]
-    if broken:
-        raise Failure("dbt could not build every model:\n" + "\n".join(broken))
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=POST_QUALITY,
     dagster_dbt_translator=TRANSLATOR,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, govperf: GovperfResource) -> Iterator[Any]:
-    """dbt phase 1: seeds, staging, intermediate and marts that do not need the quality results."""
-    yield from _dbt_build(context, dbt, govperf)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=POST_QUALITY,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_post_quality_models",
-)
-def dbt_post_quality_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, govperf: GovperfResource
+def dbt_models(
+    context: AssetExecutionContext, dbt: DbtInProcessResource, refresh_lock: RefreshLockResource
 ) -> Iterator[Any]:
-    """dbt phase 2: models tagged ``post_quality`` (quality issues, mart_department_year)."""
-    yield from _dbt_build(context, dbt, govperf)
+    """One in-process ``dbt build`` of seeds, staging, intermediate and marts (tests as asset checks)."""
+    yield from dbt.build(context)
 
 
 @asset(
     key=QUALITY_RESULTS_KEY,
     group_name="quality",
     deps=list(dbt_models.keys),
-    description="Great Expectations results on the marts (raw.quality_results) and Data Docs.",
+    kinds={"python", "great_expectations"},
+    owners=["team:govperf"],
+    description="Great Expectations results on the marts (raw.quality_results), read by the quality views.",
 )
-def quality_results(context: AssetExecutionContext, govperf: GovperfResource) -> MaterializeResult:
-    """Run the Great Expectations suite on the phase-1 marts and store the outcomes."""
+def quality_results(
+    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+) -> MaterializeResult:
+    """Run the Great Expectations suite on the built marts, store the outcomes, render the Data Docs."""
     from dagster_project import quality
 
     settings = govperf.settings
@@ -268,43 +253,46 @@ def quality_results(context: AssetExecutionContext, govperf: GovperfResource) ->
         )
     finally:
         con.close()
-    docs = quality.write_data_docs(outcomes, settings.quality_dir)
-    context.log.info(f"{checks[0]} quality checks, {checks[1]} failing")
+    docs = quality.write_data_docs(outcomes, settings.build_dir / "quality")
+    context.log.info(f"{PROGRESS}{checks[0]} quality checks, {checks[1]} failing")
     return MaterializeResult(
-        metadata={
-            "checks": checks[0],
-            "checks_failing": checks[1],
-            "data_docs": str(docs or settings.quality_dir),
-        }
+        metadata={"dagster/row_count": checks[0], "checks_failing": checks[1], "data_docs": str(docs)}
     )
 
 
 @asset(
     key=AssetKey("published_warehouse"),
     group_name="publish",
-    deps=[*dbt_models.keys, *dbt_post_quality_models.keys, QUALITY_RESULTS_KEY],
-    description="The warehouse file analysts read, replaced atomically by the finished build.",
+    deps=[*dbt_models.keys, QUALITY_RESULTS_KEY],
+    kinds={"duckdb"},
+    owners=["team:govperf"],
+    description="The warehouse file analysts read (schema marts, DuckDB 1.x storage), replaced atomically.",
 )
-def published_warehouse(context: AssetExecutionContext, govperf: GovperfResource) -> MaterializeResult:
-    """Record the refresh, checkpoint the build database and publish it with one atomic rename."""
+def published_warehouse(
+    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+) -> MaterializeResult:
+    """Record the refresh, checkpoint the build database, publish it and its Data Docs, move the cursor."""
     settings = govperf.settings
     con = connect_build(settings.build_db)
     try:
+        restore_refresh_log(con, internal_path(settings.warehouse))
+        compacted = compact_removed(con)
         record_refresh(con, context.run.run_id, settings.raw_dir)
         by_status = dict(
             con.execute("SELECT parse_status, count(*) FROM marts.fct_report GROUP BY ALL ORDER BY 1").fetchall()
         )
     finally:
         checkpoint_and_close(con)
-    try:
-        publish(settings.build_db, settings.warehouse)
-    finally:
-        release_run_lock(context.run.run_id)
+    publish(settings.build_db, settings.warehouse, settings.storage_version)
+    publish_directory(settings.build_dir / "quality", settings.quality_dir)
+    changes.commit_pending_cursor(settings)
     context.log.info(f"published {settings.warehouse}")
     return MaterializeResult(
         metadata={
+            "dagster/row_count": sum(by_status.values()),
             "path": MetadataValue.path(str(settings.warehouse)),
             "size_bytes": settings.warehouse.stat().st_size,
+            "removed_records_compacted": compacted,
             **{f"reports_{status}": count for status, count in by_status.items()},
         }
     )

@@ -15,8 +15,9 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
+from dagster_project.build_db import connect_build
+from dagster_project.markdown import md_table
 from dagster_project.resources import GovperfResource
-from ingest.warehouse import connect_build
 
 GX_CHECK_NAME = "great_expectations"
 CHECKED_MARTS = (
@@ -42,9 +43,7 @@ def _mart_keys(dbt_assets: Sequence[AssetsDefinition]) -> dict[str, AssetKey]:
 
 
 def _summaries(rows: list[tuple[Any, ...]]) -> str:
-    lines = ["| check | severity | passed | unexpected | description |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {name} | {sev} | {ok} | {bad} | {desc or ''} |" for name, sev, ok, bad, desc in rows]
-    return "\n".join(lines)
+    return md_table(["check", "severity", "passed", "unexpected", "description"], rows)
 
 
 def build_quality_checks(dbt_assets: Sequence[AssetsDefinition], quality_key: AssetKey):

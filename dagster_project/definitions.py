@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, LoggerDefinition, in_process_executor
 
 from dagster_project.assets import (
     QUALITY_RESULTS_KEY,
     dbt_models,
-    dbt_post_quality_models,
     dbt_project,
     published_warehouse,
     quality_results,
@@ -16,33 +15,35 @@ from dagster_project.assets import (
 )
 from dagster_project.automation import raw_dir_sensor, refresh_job, refresh_schedule
 from dagster_project.checks import build_quality_checks
-from dagster_project.resources import GovperfDbtCliResource, GovperfResource
-from ingest.warehouse import Settings
+from dagster_project.resources import DbtInProcessResource, GovperfResource, RefreshLockResource
+from dagster_project.settings import Settings
 
-great_expectations_checks = build_quality_checks([dbt_models, dbt_post_quality_models], QUALITY_RESULTS_KEY)
+great_expectations_checks = build_quality_checks([dbt_models], QUALITY_RESULTS_KEY)
 
 
-def build_definitions(settings: Settings | None = None) -> Definitions:
-    """Definitions whose resources point at ``settings`` (default: from the environment)."""
+def build_definitions(
+    settings: Settings | None = None, quiet: bool = True, loggers: dict[str, LoggerDefinition] | None = None
+) -> Definitions:
+    """Definitions whose resources point at ``settings`` (default: from the environment).
+
+    ``quiet`` silences dbt's console output; ``loggers`` replace Dagster's default console logger.
+    """
     settings = settings or Settings.resolve()
     return Definitions(
-        assets=[
-            raw_reports,
-            staging,
-            dbt_models,
-            quality_results,
-            dbt_post_quality_models,
-            published_warehouse,
-        ],
+        assets=[raw_reports, staging, dbt_models, quality_results, published_warehouse],
         asset_checks=[great_expectations_checks],
         jobs=[refresh_job],
         schedules=[refresh_schedule],
         sensors=[raw_dir_sensor],
         resources={
             "govperf": GovperfResource.from_settings(settings),
-            "dbt": GovperfDbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.project_dir)),
+            "refresh_lock": RefreshLockResource(build_dir=str(settings.build_dir)),
+            "dbt": DbtInProcessResource(
+                project_dir=str(dbt_project.project_dir), build_db=str(settings.build_db), quiet=quiet
+            ),
         },
         executor=in_process_executor,
+        loggers=loggers,
     )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import io
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dagster_dbt import DbtProject
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO_ROOT / "dbt"
@@ -48,32 +52,41 @@ def ensure_dbt_manifest(project_dir: Path = DBT_DIR) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if manifest_is_stale(project_dir):
             with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as tmp:
-                dbt = Path(sys.executable).parent / "dbt"
-                env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-                done = subprocess.run(
-                    [
-                        str(dbt),
-                        "parse",
-                        "--project-dir",
-                        str(project_dir),
-                        "--profiles-dir",
-                        str(project_dir),
-                        "--target-path",
-                        tmp,
-                        "--log-path",
-                        tmp,
-                        "--quiet",
-                    ],
-                    cwd=project_dir,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if done.returncode != 0:
-                    raise RuntimeError(f"dbt parse failed:\n{done.stdout}\n{done.stderr}")
+                result = run_dbt(["parse", "--target-path", tmp, "--log-path", tmp], project_dir)
+                if not result.success:
+                    raise RuntimeError(f"dbt parse failed: {result.exception}")
                 os.replace(Path(tmp) / "manifest.json", manifest)
     return manifest
+
+
+def run_dbt(
+    args: list[str], project_dir: Path = DBT_DIR, callbacks: list[Any] | None = None, quiet: bool = True
+) -> dbtRunnerResult:
+    """Invoke dbt in this process (``dbtRunner``): no executable on PATH needed, no start-up per call.
+
+    ``quiet`` swallows dbt's console output (its events still reach ``callbacks``).
+    """
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    output = contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()
+    try:
+        with output:
+            return dbtRunner(callbacks=callbacks or []).invoke(full)
+    finally:
+        _close_dbt_duckdb()
+
+
+def _close_dbt_duckdb() -> None:
+    """Close dbt-duckdb's database instance, which outlives the invocation in this process.
+
+    DuckDB lets one process attach a file only once: the steps after dbt (and publish) need it free.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with contextlib.suppress(Exception):  # no environment yet: nothing was opened
+        DuckDBConnectionManager.env().close()
 
 
 def load_dbt_project() -> DbtProject:

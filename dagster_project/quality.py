@@ -1,8 +1,9 @@
-"""Great Expectations (GX 1.x) invariants on the phase-1 marts, their storage and their Data Docs.
+"""Great Expectations (GX 1.x) invariants on the built marts, their storage and their Data Docs.
 
-The pipeline runs :func:`run_quality_suite` between the two dbt phases, stores the outcomes with
-:func:`write_quality_results` in ``raw.quality_results`` (read by the ``post_quality`` dbt models) and
-renders them with :func:`write_data_docs`.
+The pipeline runs :func:`run_quality_suite` after the dbt build, stores the outcomes with
+:func:`write_quality_results` in ``raw.quality_results`` (read at query time by the quality views
+``quality_issues``, ``quality_checks`` and ``mart_department_year.quality_status``) and renders them
+with :func:`write_data_docs`.
 
 Every check is one SQL query over the phase-1 tables (DuckDB does the arithmetic on exact decimals)
 whose rows are validated by one GX expectation on a pandas frame. Arithmetic checks compare a
@@ -31,21 +32,7 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-QUALITY_RESULTS: dict[str, pl.DataType] = {
-    "row_kind": pl.String(),
-    "check_name": pl.String(),
-    "target_model": pl.String(),
-    "severity": pl.String(),
-    "passed": pl.Boolean(),
-    "description": pl.String(),
-    "element_count": pl.Int64(),
-    "unexpected_count": pl.Int64(),
-    "report_id": pl.String(),
-    "observed": pl.String(),
-    "expected": pl.String(),
-    "checked_at": pl.Datetime("us"),
-}
-"""Columns of ``raw.quality_results``: one ``summary`` row per check, one ``failure`` row per failing row."""
+from dagster_project.build_db import QUALITY_RESULTS
 
 FIRST_FISCAL_YEAR = 2000
 GROWTH_WORDS = ("增长", "增幅", "提高", "增速")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from dagster import AssetKey, DagsterInstance, DagsterRunStatus
+from dagster import AssetKey, DagsterInstance, DagsterRunStatus, colored_console_logger, logger
 
-from ingest.warehouse import Settings, fetch_one
+from dagster_project.build_db import fetch_one
+from dagster_project.resources import PROGRESS
+from dagster_project.settings import Settings
 
 PUBLISHED_KEY = AssetKey("published_warehouse")
 FACT_TABLES = ("fct_budget", "fct_spend", "fct_scores", "fct_indicators")
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,64 @@ class RefreshOutcome:
     metadata: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def run_refresh(settings: Settings, verbose: bool = False) -> RefreshOutcome:
+def _progress_logger(show: Callable[[str], None]):
+    """A Dagster logger passing the step log lines marked :data:`PROGRESS` (and warnings) to ``show``."""
+
+    class _Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            text = message.split(" - ")[-1] if " - " in message else message
+            if PROGRESS in text:
+                show(text.split(PROGRESS, 1)[1])
+            elif record.levelno >= logging.WARNING:
+                show(text)
+
+    @logger(description="progress lines of a govperf refresh")
+    def progress(_init_context):
+        log = logging.getLogger("govperf.progress")
+        log.handlers = [_Handler()]
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        return log
+
+    return progress
+
+
+def _instance() -> contextlib.AbstractContextManager[DagsterInstance]:
+    """The Dagster instance of ``DAGSTER_HOME`` (runs show in the UI's history), else an ephemeral one."""
+    if os.environ.get("DAGSTER_HOME"):
+        return contextlib.nullcontext(DagsterInstance.get())
+    return DagsterInstance.ephemeral()
+
+
+def run_refresh(
+    settings: Settings, verbose: bool = False, progress: Callable[[str], None] | None = None
+) -> RefreshOutcome:
     """Materialise every asset of the refresh job against ``settings`` in this process.
 
-    Uses an ephemeral Dagster instance (no daemon, nothing left behind); the published warehouse is
-    replaced only if every step up to the publish step succeeded. Unless ``verbose``, Dagster logs
-    below WARNING and dbt's console output are suppressed.
+    The published warehouse is replaced only if every step up to the publish step succeeded.
+    Unless ``verbose``, Dagster's and dbt's logs are suppressed; ``progress`` receives short lines
+    (files scanned, reports parsed of N, dbt nodes, checks, waiting for another refresh's lock).
     """
-    from dagster_project.assets import release_run_lock
     from dagster_project.automation import REFRESH_JOB_NAME
     from dagster_project.definitions import build_definitions
 
     settings.build_dir.mkdir(parents=True, exist_ok=True)
-    job = build_definitions(settings).resolve_job_def(REFRESH_JOB_NAME)
+    show = progress or (lambda _line: None)
+    defs = build_definitions(
+        settings, quiet=not verbose, loggers={"progress": _progress_logger(show), "console": colored_console_logger}
+    )
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    loggers: dict[str, object] = {"progress": {"config": {}}}
+    if verbose:
+        loggers["console"] = {"config": {"log_level": "INFO"}}
     quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    with DagsterInstance.ephemeral() as instance, quiet:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=None if verbose else _QUIET)
-    release_run_lock(result.run_id)
+    with _instance() as instance, quiet:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": loggers},
+        )
     checks = [
         CheckOutcome(e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value)
         for e in result.get_asset_check_evaluations()
@@ -87,3 +133,12 @@ def warehouse_summary(warehouse: Path) -> dict[str, object]:
     finally:
         con.close()
     return {"reports": reports, "facts": facts}
+
+
+def print_progress(line: str) -> None:
+    """Show a progress line on stderr (overwritten in place on a terminal)."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K" + line)
+    else:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()

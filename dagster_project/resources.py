@@ -1,26 +1,36 @@
-"""Dagster resources: where the pipeline reads raw reports and writes the build and published databases."""
+"""Dagster resources: the refresh's settings, the refresh lock, and dbt run in process."""
 
 from __future__ import annotations
 
-from functools import cached_property
-from importlib.metadata import version as installed_version
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
-from packaging.version import Version
+from dagster import AssetExecutionContext, ConfigurableResource, Failure, InitResourceContext
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from ingest.raw import DEFAULT_MAX_FILE_BYTES
-from ingest.warehouse import Settings
+from dagster_project.build_db import build_connection, record_dbt_tests
+from dagster_project.project import run_dbt
+from dagster_project.publish import RefreshLock
+from dagster_project.settings import Settings
+
+REFRESH_LOCK_TIMEOUT = 3600.0
+PROGRESS = "progress: "
+"""Prefix of step log lines that a refresh on a terminal shows as progress."""
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 
 
 class GovperfResource(ConfigurableResource):
-    """Paths and limits of a refresh (see :class:`ingest.warehouse.Settings`)."""
+    """Paths and limits of a refresh (see :class:`dagster_project.settings.Settings`)."""
 
     raw_dir: str
     warehouse: str
     build_db: str
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_file_bytes: int
+    storage_version: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GovperfResource:
@@ -30,21 +40,120 @@ class GovperfResource(ConfigurableResource):
             warehouse=str(settings.warehouse),
             build_db=str(settings.build_db),
             max_file_bytes=settings.max_file_bytes,
+            storage_version=settings.storage_version,
         )
 
     @property
     def settings(self) -> Settings:
         """The resource as :class:`Settings`."""
-        return Settings(Path(self.raw_dir), Path(self.warehouse), Path(self.build_db), self.max_file_bytes)
+        return Settings(
+            Path(self.raw_dir), Path(self.warehouse), Path(self.build_db), self.max_file_bytes, self.storage_version
+        )
 
 
-class GovperfDbtCliResource(DbtCliResource):
-    """dagster-dbt's CLI resource, reading dbt's version from the installed package.
+class RefreshLockResource(ConfigurableResource):
+    """Holds ``<build dir>/refresh.lock`` for the whole run: two refreshes of one warehouse never interleave.
 
-    The stock resource runs ``dbt --version`` (about 7 s of start-up here, and a look-up of the
-    latest release) twice per invocation; the dbt executable is the one of this environment.
+    Every asset of the refresh job requires it, so it is taken when the run starts and released when
+    the run ends (the in-process executor initialises resources once per run).
     """
 
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(installed_version("dbt-core"))
+    build_dir: str
+    timeout_seconds: float = REFRESH_LOCK_TIMEOUT
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[RefreshLockResource]:
+        """Take the lock for the run (logging when another refresh holds it) and yield."""
+
+        def waiting() -> None:
+            context.log.warning(f"waiting for another refresh to release {self.build_dir}/refresh.lock")
+
+        with RefreshLock(Path(self.build_dir), self.timeout_seconds, on_wait=waiting):
+            yield self
+
+
+class DbtInProcessResource(ConfigurableResource):
+    """dbt run in this process with ``dbtRunner`` (no executable on PATH, ~1 s per invocation).
+
+    Its events are turned into Dagster events by dagster-dbt's own translation, so models become
+    materialisations and dbt tests asset checks exactly as with ``DbtCliResource``.
+    """
+
+    project_dir: str
+    build_db: str
+    quiet: bool = True
+
+    def build(self, context: AssetExecutionContext) -> Iterator[Any]:
+        """``dbt build`` (without unit tests, which run in the test suite) of the context's selection.
+
+        Test outcomes are stored in ``ops.dbt_tests``; a model or seed that does not build fails the
+        step after its events are reported, so an incomplete warehouse is never published.
+        """
+        from dbt_common.events.functions import msg_to_dict
+
+        manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+        selection, indirect = get_subset_selection_for_context(
+            context=context,
+            manifest=manifest,
+            select=context.op_execution_context.op.tags.get("dagster_dbt/select"),
+            exclude=context.op_execution_context.op.tags.get("dagster_dbt/exclude"),
+            selector=context.op_execution_context.op.tags.get("dagster_dbt/selector"),
+            dagster_dbt_translator=translator,
+            current_dbt_indirect_selection_env=os.getenv("DBT_INDIRECT_SELECTION"),
+        )
+        events: list[dict[str, Any]] = []
+
+        def collect(msg: Any) -> None:
+            if msg.info.name in RESULT_EVENTS:
+                events.append(msg_to_dict(msg))
+
+        saved = {name: os.environ.get(name) for name in ("GOVPERF_BUILD_DB", "DBT_INDIRECT_SELECTION")}
+        build_db = Path(self.build_db)
+        target_path = build_db.parent / "dbt"
+        os.environ["GOVPERF_BUILD_DB"] = str(build_db)
+        if indirect:
+            os.environ["DBT_INDIRECT_SELECTION"] = indirect
+        try:
+            args = ["build", "--exclude-resource-type", "unit_test", *selection]
+            args += ["--target-path", str(target_path), "--log-path", str(target_path)]
+            result = run_dbt(args, Path(self.project_dir), callbacks=[collect], quiet=self.quiet)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        if result.exception is not None:
+            raise RuntimeError(f"dbt build could not run: {result.exception}")
+        for raw in events:
+            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+            yield from event.to_default_asset_events(
+                manifest=manifest, dagster_dbt_translator=translator, context=context, target_path=target_path
+            )
+        results = [node_result(raw) for raw in events]
+        with build_connection(build_db) as con:
+            record_dbt_tests(con, results)
+        broken = [
+            f"{r['unique_id']}: {r['status']} {r['message'] or ''}".strip()
+            for r in results
+            if not r["unique_id"].startswith(("test.", "unit_test.")) and r["status"] not in ("success", "pass")
+        ]
+        tests = [r for r in results if r["unique_id"].startswith("test.")]
+        failing = [r for r in tests if r["status"] not in ("pass", "success")]
+        context.log.info(
+            f"{PROGRESS}dbt built {len(results) - len(tests)} models and seeds, ran {len(tests)} tests "
+            f"({len(failing)} failing)"
+        )
+        if broken:
+            raise Failure("dbt could not build every model:\n" + "\n".join(broken))
+
+
+def node_result(event: dict[str, Any]) -> dict[str, Any]:
+    """``unique_id``, ``status``, ``message`` and ``failures`` of a dbt result event (as a dict)."""
+    node = event["data"]["node_info"]
+    return {
+        "unique_id": node["unique_id"],
+        "status": node.get("node_status") or str(event["data"].get("status", "")).lower(),
+        "message": event["info"].get("msg"),
+        "failures": event["data"].get("num_failures"),
+    }

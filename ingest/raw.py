@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ingest.decode import decode_bytes
+from ingest.limits import DEFAULT_MAX_FILE_BYTES
 from ingest.parse import ReportInput
 
 MANIFEST_NAME = "manifest.csv"
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
 _CHUNK = 1024 * 1024
 
 

@@ -169,6 +169,7 @@ def test_step_timings_are_read_from_dagster_events():
 
 
 @pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.refresh) is not available")
+@pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"
     argv = ["--reports", "20", "--skip-100k", "--no-incremental", "--profile-sample", "10"]

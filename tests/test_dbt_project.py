@@ -1,23 +1,27 @@
-"""The dbt project on a small hand-written staging fixture: build phases, contract columns, mart values."""
+"""The dbt project on a small hand-written staging fixture: one build, contract columns, mart values."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project import quality
+from dagster_project import project, quality
+from dagster_project.build_db import QUALITY_RESULTS
 from ingest import schema
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
 
-RAW_TABLES: dict[str, dict] = {"raw_reports": schema.RAW_REPORTS, **schema.STAGING_TABLES}
+RAW_TABLES: dict[str, dict] = {
+    "raw_reports": schema.RAW_REPORTS,
+    **schema.STAGING_TABLES,
+    "quality_results": QUALITY_RESULTS,
+}
 
 T0 = dt.datetime(2025, 3, 1, 9, 0)
 T1 = dt.datetime(2025, 3, 2, 9, 0)
@@ -36,18 +40,21 @@ def write_raw_tables(db_path: Path, rows: dict[str, list[dict]]) -> None:
         con.close()
 
 
-def run_dbt(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``dbt build <args>`` on the project against ``db_path``; fails the test when dbt fails."""
-    proc = subprocess.run(
-        ["uv", "run", "dbt", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), *args],
-        cwd=REPO,
-        env={**os.environ, "GOVPERF_BUILD_DB": str(db_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return proc
+def run_dbt(db_path: Path, *args: str) -> None:
+    """``dbt build <args>`` in process against ``db_path`` (target dir beside it); fails the test when dbt fails."""
+    target = db_path.parent / "dbt"
+    saved = os.environ.get("GOVPERF_BUILD_DB")
+    os.environ["GOVPERF_BUILD_DB"] = str(db_path)
+    try:
+        result = project.run_dbt(["build", *args, "--target-path", str(target), "--log-path", str(target)], DBT_DIR)
+    finally:
+        if saved is None:
+            os.environ.pop("GOVPERF_BUILD_DB", None)
+        else:
+            os.environ["GOVPERF_BUILD_DB"] = saved
+    results = result.result or []
+    broken = [f"{r.node.unique_id}: {r.status} {r.message}" for r in results if r.status in ("error", "fail")]
+    assert result.success and not broken, f"{result.exception}\n" + "\n".join(broken)
 
 
 def raw_report(report_id: str, source_file: str, ingested_at: dt.datetime = T0, **extra: object) -> dict:
@@ -196,11 +203,7 @@ FIXTURE: dict[str, list[dict]] = {
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    """The fixture built as the pipeline does: full build, GX suite, then the post_quality phase.
-
-    The first build is a plain ``dbt build`` over a build database that already holds an (empty)
-    ``raw.quality_results``, as on every refresh after the first.
-    """
+    """The fixture built as the pipeline does: one dbt build, then the GX suite (the quality views read it)."""
     db_path = tmp_path_factory.mktemp("dbt") / "build.duckdb"
     write_raw_tables(db_path, FIXTURE)
     con = duckdb.connect(str(db_path))
@@ -210,7 +213,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     con = duckdb.connect(str(db_path))
     quality.write_quality_results(con, quality.run_quality_suite(con))
     con.close()
-    run_dbt(db_path, "--select", "tag:post_quality")
     con = duckdb.connect(str(db_path), read_only=True)
     yield con
     con.close()

@@ -21,11 +21,15 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from dagster_project.automation import raw_dir_sensor, raw_dir_state
+from dagster_project import changes
+from dagster_project.automation import raw_dir_sensor
+from dagster_project.publish import internal_path
 from dagster_project.refresh import RefreshOutcome, run_refresh
 from dagster_project.resources import GovperfResource
-from ingest.warehouse import Settings
+from dagster_project.settings import Settings
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
+
+pytestmark = pytest.mark.slow
 
 LIMIT_MB = "0.0625"  # 64 KB: the samples are smaller, one bad input is larger
 SAMPLES = sorted(p.name for p in SAMPLE_RAW_DIR.iterdir())
@@ -34,7 +38,7 @@ NEWS = "新华社北京3月5日电 十四届全国人大二次会议今天上午
 READER = """
 import duckdb, sys
 path = sys.argv[1]
-q = "SELECT count(*) FROM ops.refresh_log"
+q = "SELECT count(*) FROM marts.refresh_log"
 con = duckdb.connect(path, read_only=True)
 print(con.execute(q).fetchall()[0][0], flush=True)
 sys.stdin.readline()
@@ -103,7 +107,7 @@ def first(scenario: Scenario) -> subprocess.CompletedProcess:
     }
     args = ["refresh", "--raw-dir", str(scenario.settings.raw_dir), "--warehouse", str(scenario.settings.warehouse)]
     return subprocess.run(
-        [sys.executable, "-m", "ingest.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli", *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -191,7 +195,7 @@ def killed(scenario: Scenario, changed: dict[str, object]) -> dict[str, object]:
     env = {**os.environ, "GOVPERF_MAX_FILE_MB": LIMIT_MB}
     args = ["refresh", "--raw-dir", str(scenario.settings.raw_dir), "--warehouse", str(warehouse)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli", *args],
         cwd=REPO_ROOT,
         env=env,
         start_new_session=True,
@@ -220,9 +224,10 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert scenario.settings.warehouse.exists()
     assert not (scenario.root / "env").exists()
     assert f"reports seen {len(SAMPLES)}" in first.stdout
-    for name in SAMPLES:
-        assert name in first.stdout
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
+    assert "need attention" not in first.stdout, "a clean refresh lists no report lines"
+    for name in SAMPLES:
+        assert name not in first.stdout
 
 
 def test_reader_holding_the_warehouse_never_blocks_a_refresh(unchanged: dict[str, object]) -> None:
@@ -235,7 +240,8 @@ def test_unchanged_input_parses_nothing_and_leaves_identical_marts(unchanged: di
     assert outcome.metadata["raw/report_headers"]["reports_parsed"] == 0
     before, after = unchanged["before"], unchanged["after"]
     assert before.keys() == after.keys()
-    for table in before:
+    assert len(after["refresh_log"]) == len(before["refresh_log"]) + 1, "each refresh is logged"
+    for table in before.keys() - {"refresh_log"}:
         assert before[table] == after[table], f"marts.{table} changed on identical input"
 
 
@@ -266,7 +272,9 @@ def test_removed_file_facts_leave_the_marts(scenario: Scenario, changed: dict[st
     for table in ("fct_budget", "fct_spend", "fct_scores", "fct_indicators", "mart_department_year"):
         rows = _query(warehouse, f"SELECT count(*) FROM marts.{table} WHERE report_id = '{removed_id}'")
         assert rows == [(0,)], f"removed report still in marts.{table}"
-    flagged = _query(warehouse, f"SELECT is_removed FROM raw.raw_reports WHERE report_id = '{removed_id}'")
+    flagged = _query(
+        internal_path(warehouse), f"SELECT is_removed FROM raw.raw_reports WHERE report_id = '{removed_id}'"
+    )
     assert flagged == [(True,)]
 
 
@@ -313,7 +321,7 @@ def test_refresh_after_a_kill_succeeds(scenario: Scenario, recovered: RefreshOut
 
 def test_status_lists_failed_reports(scenario: Scenario, recovered: RefreshOutcome) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", "status", "--warehouse", str(scenario.settings.warehouse)],
+        [sys.executable, "-m", "dagster_project.cli", "status", "--warehouse", str(scenario.settings.warehouse)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -325,11 +333,24 @@ def test_status_lists_failed_reports(scenario: Scenario, recovered: RefreshOutco
     assert recovered.run_id[:8] in done.stdout
 
 
+def _resource(tmp_path: Path, raw: Path) -> GovperfResource:
+    settings = Settings.resolve(raw_dir=raw, warehouse=tmp_path / "w.duckdb", env={})
+    return GovperfResource.from_settings(settings)
+
+
+def _mark_published(resource: GovperfResource) -> None:
+    """Pretend a refresh published the current state: warehouse file and cursor in place."""
+    settings = resource.settings
+    settings.warehouse.write_bytes(b"")
+    changes.write_pending_cursor(settings, changes.current_cursor(settings))
+    changes.commit_pending_cursor(settings)
+
+
 def test_sensor_requests_a_refresh_when_the_raw_dir_changes(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a.txt").write_text("报告", encoding="utf-8")
-    resource = GovperfResource(raw_dir=str(raw), warehouse=str(tmp_path / "w.duckdb"), build_db=str(tmp_path / "b"))
+    resource = _resource(tmp_path, raw)
     with DagsterInstance.ephemeral() as instance:
 
         def tick(cursor: str | None):
@@ -337,7 +358,9 @@ def test_sensor_requests_a_refresh_when_the_raw_dir_changes(tmp_path: Path) -> N
             return raw_dir_sensor(context)
 
         first = tick(None)
-        assert isinstance(first.run_requests[0], RunRequest)
+        assert isinstance(first.run_requests[0], RunRequest), "never published: a refresh is due"
+        assert isinstance(tick(first.cursor), SkipReason), "the same state is requested once"
+        _mark_published(resource)
         assert isinstance(tick(first.cursor), SkipReason)
         (raw / "新 文件.txt").write_text("新报告", encoding="utf-8")
         added = tick(first.cursor)
@@ -345,14 +368,22 @@ def test_sensor_requests_a_refresh_when_the_raw_dir_changes(tmp_path: Path) -> N
         (raw / "a.txt").unlink()
         removed = tick(added.cursor)
         assert removed.run_requests and removed.cursor not in (first.cursor, added.cursor)
+        os.symlink(tmp_path / "nowhere", raw / "broken link")
+        assert tick(removed.cursor).run_requests, "a broken symlink is a change, not an error"
 
 
 def test_sensor_in_its_own_process_triggers_on_a_new_file(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a.txt").write_text("报告", encoding="utf-8")
-    cursor = raw_dir_state(raw)
-    env = {**os.environ, "GOVPERF_RAW_DIR": str(raw), "DAGSTER_HOME": str(tmp_path / "home")}
+    _mark_published(_resource(tmp_path, raw))
+    env = {
+        **os.environ,
+        "GOVPERF_RAW_DIR": str(raw),
+        "GOVPERF_WAREHOUSE": str(tmp_path / "w.duckdb"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+    env.pop("GOVPERF_BUILD_DB", None)
     (tmp_path / "home").mkdir()
 
     def preview() -> str:
@@ -364,8 +395,6 @@ def test_sensor_in_its_own_process_triggers_on_a_new_file(tmp_path: Path) -> Non
                 "raw_dir_sensor",
                 "-m",
                 "dagster_project.definitions",
-                "--cursor",
-                cursor,
             ],
             cwd=REPO_ROOT,
             env=env,
@@ -377,6 +406,6 @@ def test_sensor_in_its_own_process_triggers_on_a_new_file(tmp_path: Path) -> Non
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    assert "skipping: raw dir unchanged" in preview()
+    assert "skipping: raw dir and code unchanged" in preview()
     (raw / "新 报告.txt").write_text("新报告", encoding="utf-8")
     assert "returning run requests for 1 run" in preview()

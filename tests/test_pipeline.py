@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from dagster import AssetKey
 
+from dagster_project.publish import internal_path
 from dagster_project.refresh import RefreshOutcome
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
@@ -155,8 +156,8 @@ def test_money_is_decimal_in_wan_yuan(sample_warehouse: Path) -> None:
 
 
 def test_refresh_is_recorded_and_checks_ran(sample_refresh: RefreshOutcome) -> None:
-    warehouse = sample_refresh.settings.warehouse
-    assert _query(warehouse, "SELECT run_id FROM ops.refresh_log") == [(sample_refresh.run_id,)]
+    internal = internal_path(sample_refresh.settings.warehouse)
+    assert _query(internal, "SELECT run_id FROM ops.refresh_log") == [(sample_refresh.run_id,)]
     names = {(c.asset, c.name) for c in sample_refresh.checks}
     assert ("marts/fct_spend", "great_expectations") in names
     assert ("marts/fct_scores", "great_expectations") in names
@@ -171,7 +172,7 @@ def test_definitions_load_with_dbt_assets_and_checks() -> None:
     keys = graph.get_all_asset_keys()
     groups = {key.to_user_string(): graph.get(key).group_name for key in keys}
     assert groups["raw/raw_reports"] == "ingest"
-    assert groups["raw/money_facts"] == "staging" and groups["raw/quality_results"] == "quality"
+    assert groups["raw/money_facts"] == "staging" and groups["quality/great_expectations"] == "quality"
     assert groups["published_warehouse"] == "publish"
     for model in ("fct_report", "fct_budget", "fct_spend", "fct_scores", "fct_indicators", "mart_department_year"):
         assert AssetKey(["marts", model]) in keys
@@ -186,7 +187,7 @@ def test_definitions_load_with_dbt_assets_and_checks() -> None:
 
 def _govperf(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ingest.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli", *args],
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -201,8 +202,29 @@ def test_status_reads_the_published_warehouse(sample_warehouse: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "last refresh" in done.stdout and "reports by status" in done.stdout
     assert "failing dbt tests:" in done.stdout
-    phases = _query(sample_warehouse, "SELECT DISTINCT phase FROM ops.dbt_tests ORDER BY 1")
-    assert phases == [("dbt_models",), ("dbt_post_quality_models",)]
+    tests = _query(internal_path(sample_warehouse), "SELECT count(*) FROM ops.dbt_tests")
+    assert tests[0][0] > 20, "every dbt test of the one build is recorded"
+
+
+def test_published_warehouse_lists_only_the_marts(sample_warehouse: Path) -> None:
+    schemas = _query(sample_warehouse, "SELECT DISTINCT schema_name FROM duckdb_tables() ORDER BY 1")
+    assert schemas == [("marts",)]
+    internal = _query(internal_path(sample_warehouse), "SELECT DISTINCT schema_name FROM duckdb_tables() ORDER BY 1")
+    assert {"raw", "ops", "marts", "intermediate"} <= {s for (s,) in internal}
+
+
+def test_marts_carry_table_and_column_comments(sample_warehouse: Path) -> None:
+    undocumented = _query(
+        sample_warehouse,
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' AND coalesce(comment, '') = ''",
+    )
+    assert undocumented == []
+    commented = _query(
+        sample_warehouse,
+        "SELECT count(*) FILTER (WHERE coalesce(comment, '') <> ''), count(*) FROM duckdb_columns() "
+        "WHERE table_name = 'mart_department_year'",
+    )[0]
+    assert commented[0] == commented[1], "every column of the dashboard's starting table is described"
 
 
 def test_status_without_a_warehouse_fails(tmp_path: Path) -> None:

@@ -111,10 +111,10 @@ def _fixture_rows() -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def build_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build database after dbt phase 1 (everything but ``post_quality``) on the fixture."""
+    """Build database after the dbt build on the fixture."""
     db_path = tmp_path_factory.mktemp("quality") / "build.duckdb"
     write_raw_tables(db_path, _fixture_rows())
-    run_dbt(db_path, "--exclude", "tag:post_quality")
+    run_dbt(db_path)
     return db_path
 
 

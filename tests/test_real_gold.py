@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from dagster_project.refresh import run_refresh
-from ingest.warehouse import Settings
+from dagster_project.settings import Settings
 from tests.real_gold import CORPUS_DIR, load_gold, parser_rows, score
 
 GOLD = load_gold()

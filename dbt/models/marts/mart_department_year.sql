@@ -1,4 +1,4 @@
-{{ config(tags=['post_quality']) }}
+{{ config(materialized='view') }}
 
 -- One row per department and fiscal year from the report chosen by int_report_versions
 -- (department_overall first, then latest ingested_at, source_file, report_id); figures by the rules of

@@ -1,4 +1,4 @@
-{{ config(tags=['post_quality']) }}
+{{ config(materialized='view') }}
 
 -- One row per Great Expectations check of the last run, with its overall result.
 select

@@ -1,4 +1,4 @@
-{{ config(tags=['post_quality']) }}
+{{ config(materialized='view') }}
 
 -- One row per failing (check, report) row of the Great Expectations suite.
 select

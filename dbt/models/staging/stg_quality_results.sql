@@ -1,16 +1,15 @@
-{{ config(tags=['post_quality']) }}
-
+-- A view read at query time: Great Expectations writes raw.quality_results after dbt has built the marts.
 select
-    cast(row_kind as varchar) as row_kind,
-    cast(check_name as varchar) as check_name,
-    cast(target_model as varchar) as target_model,
-    cast(severity as varchar) as severity,
-    cast(passed as boolean) as passed,
-    cast(description as varchar) as description,
-    cast(element_count as bigint) as element_count,
-    cast(unexpected_count as bigint) as unexpected_count,
-    cast(report_id as varchar) as report_id,
-    cast(observed as varchar) as observed,
-    cast(expected as varchar) as expected,
-    cast(checked_at as timestamp) as checked_at
+    row_kind,
+    check_name,
+    target_model,
+    severity,
+    passed,
+    description,
+    element_count,
+    unexpected_count,
+    report_id,
+    observed,
+    expected,
+    checked_at
 from {{ source('raw', 'quality_results') }}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
-from ingest.warehouse import Settings, fetch_one
+from dagster_project.changes import nothing_changed
+from dagster_project.settings import Settings, SettingsError
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -21,20 +21,36 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _refresh(args: argparse.Namespace) -> int:
-    from dagster_project.checks import GX_CHECK_NAME
-    from dagster_project.refresh import run_refresh, warehouse_summary
+def _attention(reports: Sequence[Sequence[object]], verbose: bool) -> list[Sequence[object]]:
+    """The per-report lines to print: every report with ``-v``, else only partial and failed ones."""
+    return list(reports) if verbose else [row for row in reports if row[1] != "ok"]
 
-    settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+
+def _refresh(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    except SettingsError as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 2
     if not settings.raw_dir.is_dir():
         print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
         return 2
-    print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", flush=True)
+    if not args.force:
+        up_to_date, _ = nothing_changed(settings)
+        if up_to_date:
+            print(f"nothing changed since the last refresh; {settings.warehouse} is up to date")
+            return 0
+    from dagster_project.checks import GX_CHECK_NAME
+    from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
+
+    print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", file=sys.stderr, flush=True)
     try:
-        outcome = run_refresh(settings, verbose=args.verbose)
+        outcome = run_refresh(settings, verbose=args.verbose, progress=print_progress)
     except OSError as exc:
-        print(f"govperf: refresh failed, nothing was published: {exc}", file=sys.stderr)
+        print(f"\ngovperf: refresh failed, nothing was published: {exc}", file=sys.stderr)
         return 1
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
     if not outcome.published:
         print("govperf: refresh failed, the published warehouse was left as it was", file=sys.stderr)
         for error in outcome.errors:
@@ -45,32 +61,64 @@ def _refresh(args: argparse.Namespace) -> int:
     status = Counter(row[1] for row in reports)
     ingest = outcome.metadata.get("raw/raw_reports", {})
     parsed = outcome.metadata.get("raw/report_headers", {}).get("reports_parsed", 0)
-    print(
-        f"\nreports seen {len(reports)}: parsed {status.get('ok', 0)}, partial {status.get('partial', 0)}, "
-        f"failed {status.get('failed', 0)}  (this refresh read {ingest.get('files_ingested', 0)} new or "
-        f"changed files, parsed {parsed}, {ingest.get('files_removed', 0)} removed)\n"
-    )
-    print(_table(reports, ["file", "status", "reason"]))
-    print("\nfacts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()))
     failed = [c for c in outcome.checks if not c.passed]
     gx = [c for c in outcome.checks if c.name == GX_CHECK_NAME]
     gx_failed = [c for c in gx if not c.passed]
     print(
+        f"reports seen {len(reports)}: parsed {status.get('ok', 0)}, partial {status.get('partial', 0)}, "
+        f"failed {status.get('failed', 0)} (read {ingest.get('files_ingested', 0)} new or changed files, "
+        f"parsed {parsed}, {ingest.get('files_removed', 0)} removed); "
+        f"facts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()) + "; "
         f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
-        f"(Great Expectations {len(gx) - len(gx_failed)} passed, {len(gx_failed)} failed; the rest dbt tests)"
+        f"(Great Expectations {len(gx) - len(gx_failed)} passed, {len(gx_failed)} failed)"
     )
+    listed = _attention(reports, args.verbose)
+    if listed:
+        print("\n" + ("every report:" if args.verbose else "reports that need attention:"))
+        print(_table(listed, ["file", "status", "reason"]))
     for check in failed:
         print(f"  {check.severity.lower():5} {check.asset} {check.name}")
-    print(f"\npublished {settings.warehouse}")
+    print(f"published {settings.warehouse}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.resolve(warehouse=args.warehouse)
+    except SettingsError as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 2
+    if not settings.warehouse.is_file():
+        print(f"govperf: no warehouse published at {settings.warehouse} yet (run govperf refresh)", file=sys.stderr)
+        return 1
+    from dagster_project.export import ExportError, export_tables
+
+    try:
+        written = export_tables(settings.warehouse, args.format, args.out, args.table or None)
+    except ExportError as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    settings = Settings.resolve(warehouse=args.warehouse)
+    import duckdb
+
+    from dagster_project.build_db import fetch_one
+    from dagster_project.publish import internal_path
+
+    try:
+        settings = Settings.resolve(warehouse=args.warehouse)
+    except SettingsError as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 2
     if not settings.warehouse.exists():
         print(f"govperf: no warehouse published at {settings.warehouse} yet (run govperf refresh)")
         return 1
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    internal = internal_path(settings.warehouse)
+    con = duckdb.connect(str(internal if internal.exists() else settings.warehouse), read_only=True)
     try:
         last = fetch_one(
             con,
@@ -118,11 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--warehouse", type=Path, help="published file (default $GOVPERF_WAREHOUSE or data/warehouse.duckdb)"
     )
-    refresh.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step logs")
+    refresh.add_argument("-v", "--verbose", action="store_true", help="every report's line, Dagster's and dbt's logs")
+    refresh.add_argument("--force", action="store_true", help="refresh even when nothing changed")
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
     status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
     status.set_defaults(func=_status)
+    export = sub.add_parser("export", help="write the marts as CSV (UTF-8 with BOM), Parquet or XLSX files")
+    export.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
+    export.add_argument("--out", type=Path, default=Path("data/export"), help="output directory (default data/export)")
+    export.add_argument("--table", action="append", help="a mart to export (repeatable; default every mart)")
+    export.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
+    export.set_defaults(func=_export)
     return parser
 
 
@@ -132,5 +187,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return args.func(args)
 
 
+def run() -> None:
+    """Console entry point: ``main`` and a hard exit once output is flushed.
+
+    Skipping interpreter teardown keeps DuckDB 2.0's binding from printing pages of "leaked
+    instance" noise at shutdown after a refresh; every file and connection is closed by then.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,21 +1,17 @@
-"""The build database and the published warehouse.
+"""The build database: raw records and staging tables kept between refreshes.
 
-A refresh works in a build DuckDB file beside the warehouse (``<warehouse dir>/.build/build.duckdb``)
+A refresh works in a build DuckDB file of its own warehouse (``<warehouse dir>/.build/<name>/``)
 that keeps ``raw.raw_reports`` and the staging tables between refreshes, so unchanged files are
-neither decoded nor parsed again. When dbt and the checks are done the build file is checkpointed,
-closed, copied to a temporary file in the warehouse's directory and renamed over the published file
-(``os.replace``): readers never see a half-built warehouse and never block a refresh.
+neither decoded nor parsed again; dbt builds the marts in it and ``publish`` copies them out.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,9 +22,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dagster_project.changes import parser_fingerprint
 from ingest import schema
 from ingest.parse import ReportInput
-from ingest.raw import DEFAULT_MAX_FILE_BYTES, DecodedFile, RawFile, decode_raw_file, report_input
+from ingest.raw import DecodedFile, RawFile, decode_raw_file, report_input
 
 RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "failure_reason": pl.String(),
@@ -46,88 +43,35 @@ REFRESH_LOG: dict[str, pl.DataType] = {
     "reports_present": pl.Int64(),
     "reports_removed": pl.Int64(),
 }
+QUALITY_RESULTS: dict[str, pl.DataType] = {
+    "row_kind": pl.String(),
+    "check_name": pl.String(),
+    "target_model": pl.String(),
+    "severity": pl.String(),
+    "passed": pl.Boolean(),
+    "description": pl.String(),
+    "element_count": pl.Int64(),
+    "unexpected_count": pl.Int64(),
+    "report_id": pl.String(),
+    "observed": pl.String(),
+    "expected": pl.String(),
+    "checked_at": pl.Datetime("us"),
+}
+"""Columns of ``raw.quality_results``: one ``summary`` row per check, one ``failure`` row per failing row."""
+
 DBT_TESTS: dict[str, pl.DataType] = {
-    "phase": pl.String(),
     "unique_id": pl.String(),
     "status": pl.String(),
     "failures": pl.Int64(),
     "message": pl.String(),
 }
-_NOT_PARSING_CODE = frozenset({"cli.py", "warehouse.py"})
 BATCH_SIZE = 2000
 """Reports decoded or parsed at a time: memory stays flat however many files change."""
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Where a refresh reads and writes; every path absolute."""
-
-    raw_dir: Path
-    warehouse: Path
-    build_db: Path
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-
-    @classmethod
-    def resolve(
-        cls,
-        raw_dir: str | os.PathLike[str] | None = None,
-        warehouse: str | os.PathLike[str] | None = None,
-        env: Mapping[str, str] | None = None,
-    ) -> Settings:
-        """Settings from arguments, else ``GOVPERF_*`` environment variables, else defaults."""
-        env = os.environ if env is None else env
-        raw = Path(raw_dir or env.get("GOVPERF_RAW_DIR") or "data/raw").resolve()
-        wh = Path(warehouse or env.get("GOVPERF_WAREHOUSE") or "data/warehouse.duckdb").resolve()
-        build_env = env.get("GOVPERF_BUILD_DB") if warehouse is None else None
-        build = Path(build_env).resolve() if build_env else wh.parent / ".build" / "build.duckdb"
-        limit_mb = env.get("GOVPERF_MAX_FILE_MB")
-        limit = int(float(limit_mb) * 1024 * 1024) if limit_mb else DEFAULT_MAX_FILE_BYTES
-        return cls(raw, wh, build, limit)
-
-    @property
-    def build_dir(self) -> Path:
-        """Directory of the build database (also holds dbt artifacts of the refresh)."""
-        return self.build_db.parent
-
-    @property
-    def quality_dir(self) -> Path:
-        """Where the Great Expectations Data Docs are written."""
-        return self.warehouse.parent / "quality"
-
-
 class BuildDatabaseBusy(RuntimeError):
     """Another live process holds the build database (a refresh is already running)."""
-
-
-class RefreshLock:
-    """An exclusive lock on ``<build dir>/refresh.lock`` that keeps two refreshes from interleaving.
-
-    Held from the ingest step to the publish step of one run; the kernel drops it when the holding
-    process dies, so a killed refresh never leaves it behind.
-    """
-
-    def __init__(self, build_dir: Path, timeout: float) -> None:
-        build_dir.mkdir(parents=True, exist_ok=True)
-        self._file = (build_dir / "refresh.lock").open("w")
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    self._file.close()
-                    raise BuildDatabaseBusy(f"another refresh holds {build_dir / 'refresh.lock'}") from None
-                time.sleep(1)
-        self._file.write(str(os.getpid()))
-        self._file.flush()
-
-    def release(self) -> None:
-        """Let the next refresh in."""
-        if not self._file.closed:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
 
 
 def duckdb_type(dtype: pl.DataType) -> str:
@@ -151,21 +95,8 @@ def duckdb_type(dtype: pl.DataType) -> str:
     raise TypeError(f"no DuckDB type for {dtype}")
 
 
-def code_fingerprint() -> str:
-    """Hash of the decoding and parsing code: when it changes every report is read again."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        if path.name in _NOT_PARSING_CODE and path.parent == package:
-            continue
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when a process with this id exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -175,9 +106,23 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_database(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        candidate.unlink(missing_ok=True)
+_CORRUPT = re.compile(r"not a valid DuckDB database file|[Cc]orrupt|checksum|Failure while replaying WAL")
+
+
+def is_corrupt(error: duckdb.Error) -> bool:
+    """True when DuckDB's error says the file itself is damaged (not locked, full, or unreadable)."""
+    return bool(_CORRUPT.search(str(error)))
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a corrupt build database (and its WAL) to ``<name>.corrupt-<time>``; return the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
 
 
 def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
@@ -185,7 +130,9 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
 
     A lock held by a live process is waited for (up to ``lock_timeout`` seconds: a killed refresh
     can leave a dbt child finishing its statement) and then reported as :class:`BuildDatabaseBusy`.
-    A corrupt file, or one locked by a process that no longer exists, is deleted and started anew.
+    Only a file DuckDB reports as damaged is replaced: it is set aside (``*.corrupt-<time>``, never
+    deleted) and a new one started, whose refresh log is restored by the next publish from the
+    internal copy. Any other error (disk full, permissions) is raised as it is.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout
@@ -198,14 +145,14 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
         except duckdb.Error as exc:
             message = str(exc)
             holder = _LOCK_PID.search(message)
-            if "Could not set lock" in message and (holder is None or _pid_alive(int(holder.group(1)))):
+            if "Could not set lock" in message and (holder is None or pid_alive(int(holder.group(1)))):
                 if time.monotonic() > deadline:
                     raise BuildDatabaseBusy(f"build database {path} is in use: {message}") from exc
                 time.sleep(0.5)
                 continue
-            if rebuilt:
+            if rebuilt or not is_corrupt(exc):
                 raise
-            _remove_database(path)
+            _set_aside(path)
             rebuilt = True
 
 
@@ -270,6 +217,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         _ensure_table(con, "raw.raw_texts", RAW_TEXTS)
         _ensure_table(con, "ops.refresh_log", REFRESH_LOG)
         _ensure_table(con, "ops.dbt_tests", DBT_TESTS)
+        _ensure_table(con, "raw.quality_results", QUALITY_RESULTS)
         recreated = [_ensure_table(con, f"raw.{table}", cols) for table, cols in schema.STAGING_TABLES.items()]
         if any(recreated):
             con.execute("UPDATE raw.raw_reports SET parsed_fingerprint = NULL")
@@ -358,7 +306,7 @@ def sync_raw_reports(
     of files that are gone are flagged ``is_removed`` and their staging rows deleted.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    code = code_fingerprint()
+    code = parser_fingerprint()
     existing = {
         rid: (fp, removed, ingested_at)
         for rid, fp, removed, ingested_at in con.execute(
@@ -470,6 +418,42 @@ def write_staging(
     return counts
 
 
+def compact_removed(con: duckdb.DuckDBPyConnection) -> int:
+    """Drop records of removed files that say nothing new; return how many were dropped.
+
+    A removed record is kept only while it is the newest record of its file name and its content
+    is not present again (under any name), so churn in the raw dir does not grow the table.
+    """
+    before = fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
+    con.execute(
+        """
+        DELETE FROM raw.raw_reports AS r
+        WHERE r.is_removed AND (
+            EXISTS (SELECT 1 FROM raw.raw_reports p WHERE NOT p.is_removed AND p.content_sha256 = r.content_sha256)
+            OR EXISTS (
+                SELECT 1 FROM raw.raw_reports n
+                WHERE n.source_file = r.source_file AND n.report_id <> r.report_id
+                  AND (NOT n.is_removed OR n.removed_at > r.removed_at)
+            )
+        )
+        """
+    )
+    return before - fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
+
+
+def restore_refresh_log(con: duckdb.DuckDBPyConnection, internal: Path) -> None:
+    """Fill an empty ``ops.refresh_log`` (a rebuilt build database) from the last published internal file."""
+    if fetch_one(con, "SELECT count(*) FROM ops.refresh_log")[0] or not internal.is_file():
+        return
+    con.execute(f"ATTACH '{internal.as_posix().replace(chr(39), chr(39) * 2)}' AS previous (READ_ONLY)")
+    try:
+        con.execute("INSERT INTO ops.refresh_log BY NAME SELECT * FROM previous.ops.refresh_log")
+    except duckdb.Error:
+        return
+    finally:
+        con.execute("DETACH previous")
+
+
 def record_refresh(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, now: datetime | None = None) -> None:
     """Append this refresh to ``ops.refresh_log`` (what ``govperf status`` shows as last refresh)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
@@ -487,11 +471,10 @@ def record_refresh(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path, n
     _insert_frame(con, "ops.refresh_log", schema.frame([row], REFRESH_LOG))
 
 
-def record_dbt_tests(con: duckdb.DuckDBPyConnection, phase: str, results: list[Mapping[str, Any]]) -> None:
-    """Replace the dbt test outcomes of ``phase`` in ``ops.dbt_tests`` (from dbt's run_results.json)."""
+def record_dbt_tests(con: duckdb.DuckDBPyConnection, results: list[Mapping[str, Any]]) -> None:
+    """Replace the dbt test outcomes in ``ops.dbt_tests`` with those of this build."""
     rows = [
         {
-            "phase": phase,
             "unique_id": r["unique_id"],
             "status": r["status"],
             "failures": r.get("failures"),
@@ -501,45 +484,5 @@ def record_dbt_tests(con: duckdb.DuckDBPyConnection, phase: str, results: list[M
         if r["unique_id"].startswith(("test.", "unit_test."))
     ]
     with transaction(con):
-        con.execute("DELETE FROM ops.dbt_tests WHERE phase = ?", [phase])
+        con.execute("DELETE FROM ops.dbt_tests")
         _insert_frame(con, "ops.dbt_tests", schema.frame(rows, DBT_TESTS))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _clean_stale_temps(warehouse: Path) -> None:
-    for tmp in warehouse.parent.glob(f".{warehouse.name}.tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _pid_alive(int(pid)) or int(pid) == os.getpid():
-            tmp.unlink(missing_ok=True)
-
-
-def publish(build_db: Path, warehouse: Path) -> None:
-    """Atomically replace ``warehouse`` with a copy of the (closed, checkpointed) build database."""
-    wal = build_db.with_name(build_db.name + ".wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise RuntimeError(f"{build_db} has an unflushed WAL; checkpoint and close it before publishing")
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale_temps(warehouse)
-    tmp = warehouse.with_name(f".{warehouse.name}.tmp-{os.getpid()}")
-    try:
-        with build_db.open("rb") as src, tmp.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(tmp, warehouse)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(warehouse.parent)
-
-
-def checkpoint_and_close(con: duckdb.DuckDBPyConnection) -> None:
-    """Flush the WAL into the database file and close the connection."""
-    con.execute("CHECKPOINT")
-    con.close()

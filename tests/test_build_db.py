@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import ingest.warehouse as wh
+import dagster_project.build_db as wh
+import dagster_project.publish as pub
+from dagster_project.settings import Settings, SettingsError
 from ingest.parse import parse_reports
 from ingest.raw import scan_raw_dir
 
@@ -99,7 +100,7 @@ def test_parser_or_decoder_change_reparses_everything(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _refresh_staging(con, raw_dir)
-    monkeypatch.setattr(wh, "code_fingerprint", lambda: "another parser version")
+    monkeypatch.setattr(wh, "parser_fingerprint", lambda: "another parser version")
     _, parsed = _refresh_staging(con, raw_dir)
     assert parsed == ["a.txt", "b.txt", "c.pdf"]
 
@@ -142,11 +143,62 @@ def test_staging_rows_are_written_with_schema_types(con: duckdb.DuckDBPyConnecti
     assert failure == [("unsupported file type .pdf",)]
 
 
-def test_corrupt_build_database_is_rebuilt(tmp_path: Path) -> None:
+def test_corrupt_build_database_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "build.duckdb"
     path.write_bytes(b"\x00garbage" * 1000)
     with wh.build_connection(path) as con:
         assert _rows(con, "SELECT count(*) FROM raw.raw_reports") == [(0,)]
+    aside = [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1, "the damaged file is kept for inspection, not deleted"
+
+
+def test_an_error_that_is_not_corruption_keeps_the_build_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "build.duckdb"
+    with wh.build_connection(path) as con:
+        con.execute("INSERT INTO ops.refresh_log VALUES ('r1', now()::timestamp, 'raw', 1, 0)")
+    real_connect = duckdb.connect
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr(wh.duckdb, "connect", disk_full)
+    with pytest.raises(duckdb.IOException, match="No space left"):
+        wh.connect_build(path, lock_timeout=0)
+    monkeypatch.setattr(wh.duckdb, "connect", real_connect)
+    assert [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name] == []
+    con = wh.connect_build(path)
+    try:
+        assert _rows(con, "SELECT run_id FROM ops.refresh_log") == [("r1",)]
+    finally:
+        con.close()
+
+
+def test_refresh_log_survives_a_rebuilt_build_database(tmp_path: Path) -> None:
+    build, warehouse = tmp_path / ".build" / "build.duckdb", tmp_path / "warehouse.duckdb"
+    with wh.build_connection(build) as con:
+        wh.record_refresh(con, "first", tmp_path)
+    pub.publish(build, warehouse)
+    build.write_bytes(b"\x00garbage" * 1000)
+    with wh.build_connection(build) as con:
+        wh.restore_refresh_log(con, pub.internal_path(warehouse))
+        wh.record_refresh(con, "second", tmp_path)
+        assert _rows(con, "SELECT run_id FROM ops.refresh_log ORDER BY refreshed_at") == [("first",), ("second",)]
+
+
+def test_removed_records_are_compacted(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    name = sorted(p.name for p in raw_dir.iterdir())[0]
+    original = (raw_dir / name).read_bytes()
+    for round_ in range(3):
+        (raw_dir / name).write_bytes(original + f"\n修订{round_}\n".encode())
+        _refresh_staging(con, raw_dir)
+    (raw_dir / name).unlink()
+    _refresh_staging(con, raw_dir)
+    removed = _rows(con, "SELECT count(*) FROM raw.raw_reports WHERE is_removed")[0][0]
+    assert removed == 3
+    wh.compact_removed(con)
+    assert _rows(con, "SELECT source_file FROM raw.raw_reports WHERE is_removed") == [(name,)]
 
 
 def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> None:
@@ -172,18 +224,28 @@ def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> No
 
 
 def test_refresh_lock_keeps_a_second_refresh_out(tmp_path: Path) -> None:
-    first = wh.RefreshLock(tmp_path, timeout=0)
-    with pytest.raises(wh.BuildDatabaseBusy, match="another refresh"):
-        wh.RefreshLock(tmp_path, timeout=0)
-    first.release()
-    wh.RefreshLock(tmp_path, timeout=0).release()
+    waited = []
+    second = pub.RefreshLock(tmp_path, timeout=0, on_wait=lambda: waited.append(True))
+    with pub.RefreshLock(tmp_path, timeout=0), pytest.raises(pub.RefreshBusy, match="another refresh"), second:
+        pass
+    assert waited == [True], "the waiting refresh says so once"
+    with pub.RefreshLock(tmp_path, timeout=0):
+        pass
 
 
 def _publish_version(build: Path, warehouse: Path, version: int) -> None:
     con = duckdb.connect(str(build))
-    con.execute("CREATE OR REPLACE TABLE v AS SELECT ? AS version", [version])
-    wh.checkpoint_and_close(con)
-    wh.publish(build, warehouse)
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute("CREATE OR REPLACE TABLE marts.v AS SELECT ? AS version", [version])
+    con.execute("COMMENT ON TABLE marts.v IS '版本 version'")
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE OR REPLACE TABLE raw.internal AS SELECT 1 AS x")
+    pub.checkpoint_and_close(con)
+    pub.publish(build, warehouse)
+
+
+def _published_names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
 
 
 def test_publish_replaces_the_file_atomically_under_an_open_reader(tmp_path: Path) -> None:
@@ -196,7 +258,7 @@ def test_publish_replaces_the_file_atomically_under_an_open_reader(tmp_path: Pat
             "-c",
             "import duckdb, sys\n"
             f"c = duckdb.connect({str(warehouse)!r}, read_only=True)\n"
-            "q = 'SELECT version FROM v'\n"
+            "q = 'SELECT version FROM marts.v'\n"
             "print(c.execute(q).fetchall()[0][0], flush=True)\n"
             "sys.stdin.readline()\n"
             "print(c.execute(q).fetchall()[0][0], flush=True)\n"
@@ -214,24 +276,40 @@ def test_publish_replaces_the_file_atomically_under_an_open_reader(tmp_path: Pat
     assert time.monotonic() - started < 10
     out, _ = reader.communicate("\n", timeout=60)
     assert out.split() == ["1", "2"], "old handle keeps the old file, a reconnect sees the new one"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".warehouse")] == []
+    assert _published_names(tmp_path) == [".build", "warehouse.duckdb", "warehouse.duckdb.internal.duckdb"]
 
 
-def test_failed_copy_leaves_the_published_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_published_file_holds_only_the_marts_with_comments(tmp_path: Path) -> None:
+    build, warehouse = tmp_path / ".build" / "build.duckdb", tmp_path / "warehouse.duckdb"
+    build.parent.mkdir()
+    _publish_version(build, warehouse, 1)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute("SELECT schema_name, table_name, comment FROM duckdb_tables()").fetchall()
+    finally:
+        con.close()
+    assert tables == [("marts", "v", "版本 version")]
+    internal = duckdb.connect(str(pub.internal_path(warehouse)), read_only=True)
+    try:
+        assert internal.execute("SELECT x FROM raw.internal").fetchall() == [(1,)]
+    finally:
+        internal.close()
+
+
+def test_failed_write_leaves_the_published_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build, warehouse = tmp_path / ".build" / "build.duckdb", tmp_path / "warehouse.duckdb"
     build.parent.mkdir()
     _publish_version(build, warehouse, 1)
     before = warehouse.read_bytes()
 
-    def broken_copy(src, dst, length=0):
-        dst.write(src.read(4096))
+    def disk_full(path: Path) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
+    monkeypatch.setattr(pub, "_fsync_file", disk_full)
     with pytest.raises(OSError, match="disk full"):
         _publish_version(build, warehouse, 2)
     assert warehouse.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".build", "warehouse.duckdb"]
+    assert _published_names(tmp_path) == [".build", "warehouse.duckdb", "warehouse.duckdb.internal.duckdb"]
 
 
 def test_stale_temp_files_of_dead_publishers_are_removed(tmp_path: Path) -> None:
@@ -239,18 +317,31 @@ def test_stale_temp_files_of_dead_publishers_are_removed(tmp_path: Path) -> None
     build.parent.mkdir()
     (tmp_path / ".warehouse.duckdb.tmp-999999999").write_bytes(b"half a copy")
     _publish_version(build, warehouse, 1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".build", "warehouse.duckdb"]
+    assert _published_names(tmp_path) == [".build", "warehouse.duckdb", "warehouse.duckdb.internal.duckdb"]
 
 
 def test_settings_flags_beat_environment(tmp_path: Path) -> None:
     env = {"GOVPERF_RAW_DIR": str(tmp_path / "env_raw"), "GOVPERF_WAREHOUSE": str(tmp_path / "env.duckdb")}
-    from_env = wh.Settings.resolve(env=env)
+    from_env = Settings.resolve(env=env)
     assert from_env.raw_dir == tmp_path / "env_raw" and from_env.warehouse == tmp_path / "env.duckdb"
-    assert from_env.build_db == tmp_path / ".build" / "build.duckdb"
-    flags = wh.Settings.resolve(raw_dir=tmp_path / "r", warehouse=tmp_path / "w" / "x.duckdb", env=env)
+    assert from_env.build_db == tmp_path / ".build" / "env.duckdb" / "build.duckdb"
+    flags = Settings.resolve(raw_dir=tmp_path / "r", warehouse=tmp_path / "w" / "x.duckdb", env=env)
     assert flags.raw_dir == tmp_path / "r" and flags.warehouse == tmp_path / "w" / "x.duckdb"
-    assert flags.build_db == tmp_path / "w" / ".build" / "build.duckdb"
-    defaults = wh.Settings.resolve(env={"GOVPERF_MAX_FILE_MB": "1"})
+    assert flags.build_db == tmp_path / "w" / ".build" / "x.duckdb" / "build.duckdb"
+    defaults = Settings.resolve(env={"GOVPERF_MAX_FILE_MB": "1"})
     assert defaults.raw_dir == Path("data/raw").resolve()
     assert defaults.warehouse == Path("data/warehouse.duckdb").resolve()
     assert defaults.max_file_bytes == 1024 * 1024
+
+
+def test_two_warehouses_in_one_directory_keep_their_own_build_state(tmp_path: Path) -> None:
+    first = Settings.resolve(warehouse=tmp_path / "a.duckdb", env={})
+    second = Settings.resolve(warehouse=tmp_path / "b.duckdb", env={})
+    assert first.build_dir != second.build_dir
+    assert first.quality_dir != second.quality_dir
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "0"])
+def test_a_bad_file_size_limit_is_refused_with_its_value(value: str) -> None:
+    with pytest.raises(SettingsError, match="GOVPERF_MAX_FILE_MB"):
+        Settings.resolve(env={"GOVPERF_MAX_FILE_MB": value})

@@ -1,0 +1,181 @@
+"""Cheap change detection: has anything that decides the warehouse changed since the last publish?
+
+The cursor (``<build dir>/cursor.json``) is written after every successful publish. It holds the
+code fingerprint (parser package, dbt project, orchestration code), the settings and, per file under
+the raw dir, its ``lstat`` signature and content hash. A later look stats every file and hashes only
+those whose signature changed, so deciding "nothing changed" costs a directory walk. This module
+imports nothing heavy: the CLI and the sensor use it before loading Dagster, dbt or Great Expectations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_project.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CODE_DIRS = ("ingest", "dbt", "dagster_project")
+_SKIPPED_DIRS = frozenset({"__pycache__", "target", "logs", "dbt_packages"})
+_CHUNK = 1024 * 1024
+CURSOR_NAME = "cursor.json"
+
+
+def _code_files(root: Path, dirs: Iterable[str]) -> list[Path]:
+    files = []
+    for top in dirs:
+        for dirpath, dirnames, filenames in os.walk(root / top):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS and not d.startswith("."))
+            files += [Path(dirpath) / f for f in sorted(filenames) if not f.endswith(".pyc")]
+    return files
+
+
+def tree_fingerprint(root: Path, dirs: Iterable[str]) -> str:
+    """sha256 over the relative names and bytes of every source file under ``root/<dir>``."""
+    digest = hashlib.sha256()
+    for path in _code_files(root, dirs):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def parser_fingerprint() -> str:
+    """Fingerprint of the decoding and parsing code (the ``ingest`` package): a change re-parses every report."""
+    return tree_fingerprint(REPO_ROOT, ["ingest"])
+
+
+def code_fingerprint() -> str:
+    """Fingerprint of everything that builds the warehouse: parser, dbt project, orchestration."""
+    return tree_fingerprint(REPO_ROOT, CODE_DIRS)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[str, list]:
+    """Every entry under ``raw_dir``: name → [kind, size, mtime_ns, inode, sha256 or error].
+
+    Regular files are hashed unless their signature equals the one in ``previous``; other entries
+    (symlinks, FIFOs, …) are recorded by their ``lstat`` alone and never opened. Names that are not
+    valid UTF-8 keep their surrogate escapes.
+    """
+    previous = previous or {}
+    states: dict[str, list] = {}
+    for dirpath, dirnames, filenames in os.walk(raw_dir):
+        dirnames.sort()
+        for name in [*filenames, *(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))]:
+            path = Path(dirpath) / name
+            rel = path.relative_to(raw_dir).as_posix()
+            try:
+                st = path.lstat()
+            except OSError as exc:
+                states[rel] = ["gone", 0, 0, 0, type(exc).__name__]
+                continue
+            kind = "file" if stat.S_ISREG(st.st_mode) else "link" if stat.S_ISLNK(st.st_mode) else "other"
+            signature = [kind, st.st_size, st.st_mtime_ns, st.st_ino]
+            old = previous.get(rel)
+            if old is not None and old[:4] == signature:
+                states[rel] = old
+                continue
+            content = ""
+            if kind == "file":
+                try:
+                    content = _sha256(path)
+                except OSError as exc:
+                    content = type(exc).__name__
+            elif kind == "link":
+                content = os.readlink(path)
+            states[rel] = [*signature, content]
+    return states
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """What the last successful publish was built from."""
+
+    code: str
+    settings: dict[str, str]
+    files: dict[str, list]
+
+    def digest(self) -> str:
+        """A short hash of code, settings and file contents (what a run request is keyed on)."""
+        contents = sorted((name, state[0], state[4]) for name, state in self.files.items())
+        payload = json.dumps([self.code, self.settings, contents], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def same_input(self, other: Cursor) -> bool:
+        """True when code, settings and every file's content are the same (signatures may differ)."""
+        if self.code != other.code or self.settings != other.settings or self.files.keys() != other.files.keys():
+            return False
+        return all(
+            self.files[name][0] == other.files[name][0] and self.files[name][4] == other.files[name][4]
+            for name in self.files
+        )
+
+
+def _settings_key(settings: Settings) -> dict[str, str]:
+    return {
+        "raw_dir": str(settings.raw_dir),
+        "warehouse": str(settings.warehouse),
+        "max_file_bytes": str(settings.max_file_bytes),
+        "storage_version": settings.storage_version,
+    }
+
+
+def cursor_path(settings: Settings) -> Path:
+    """Where the cursor of this warehouse is kept."""
+    return settings.build_dir / CURSOR_NAME
+
+
+def read_cursor(settings: Settings) -> Cursor | None:
+    """The stored cursor, or None when there is none or it cannot be read."""
+    try:
+        data = json.loads(cursor_path(settings).read_text(encoding="utf-8"))
+        return Cursor(data["code"], data["settings"], data["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def current_cursor(settings: Settings, previous: Cursor | None = None) -> Cursor:
+    """The cursor the raw dir and code would give now (hashing only files whose signature changed)."""
+    files = file_states(settings.raw_dir, previous.files if previous else None)
+    return Cursor(code_fingerprint(), _settings_key(settings), files)
+
+
+def _write(path: Path, cursor: Cursor) -> None:
+    """Store ``cursor`` at ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    payload = {"code": cursor.code, "settings": cursor.settings, "files": cursor.files}
+    tmp.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def nothing_changed(settings: Settings) -> tuple[bool, Cursor]:
+    """Whether the published warehouse is up to date with the raw dir and code, and the current cursor."""
+    previous = read_cursor(settings)
+    current = current_cursor(settings, previous)
+    up_to_date = previous is not None and settings.warehouse.is_file() and previous.same_input(current)
+    return up_to_date, current
+
+
+def write_pending_cursor(settings: Settings, cursor: Cursor) -> None:
+    """Store the cursor of the input a refresh is reading; it becomes current when that refresh publishes."""
+    _write(cursor_path(settings).with_name("cursor.pending.json"), cursor)
+
+
+def commit_pending_cursor(settings: Settings) -> None:
+    """After a publish: the pending cursor becomes the cursor (atomic rename)."""
+    pending = cursor_path(settings).with_name("cursor.pending.json")
+    if pending.exists():
+        os.replace(pending, cursor_path(settings))

@@ -1,0 +1,94 @@
+"""Cheap change detection: what makes a refresh a no-op, and what does not."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dagster_project import changes
+from dagster_project.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("报告甲", encoding="utf-8")
+    (raw / "sub").mkdir()
+    (raw / "sub" / "b.txt").write_text("报告乙", encoding="utf-8")
+    return Settings.resolve(raw_dir=raw, warehouse=tmp_path / "w.duckdb", env={})
+
+
+def _publish(settings: Settings) -> None:
+    settings.warehouse.write_bytes(b"")
+    changes.write_pending_cursor(settings, changes.current_cursor(settings))
+    changes.commit_pending_cursor(settings)
+
+
+def test_never_published_is_a_change(settings: Settings) -> None:
+    assert changes.nothing_changed(settings)[0] is False
+
+
+def test_unchanged_after_publish(settings: Settings) -> None:
+    _publish(settings)
+    assert changes.nothing_changed(settings)[0] is True
+
+
+def test_a_missing_warehouse_is_a_change(settings: Settings) -> None:
+    _publish(settings)
+    settings.warehouse.unlink()
+    assert changes.nothing_changed(settings)[0] is False
+
+
+def test_touching_a_file_without_changing_it_is_no_change(settings: Settings) -> None:
+    _publish(settings)
+    os.utime(settings.raw_dir / "a.txt", ns=(1, 1))
+    assert changes.nothing_changed(settings)[0] is True
+
+
+@pytest.mark.parametrize("edit", ["add", "remove", "rewrite", "rename", "broken_link"])
+def test_every_edit_of_the_raw_dir_is_a_change(settings: Settings, edit: str) -> None:
+    _publish(settings)
+    raw = settings.raw_dir
+    if edit == "add":
+        (raw / "c.txt").write_text("报告丙", encoding="utf-8")
+    elif edit == "remove":
+        (raw / "sub" / "b.txt").unlink()
+    elif edit == "rewrite":
+        (raw / "a.txt").write_text("报告丁", encoding="utf-8")
+    elif edit == "rename":
+        (raw / "a.txt").rename(raw / "z.txt")
+    else:
+        os.symlink(raw / "nowhere", raw / "link")
+    assert changes.nothing_changed(settings)[0] is False
+
+
+def test_other_settings_are_a_change(settings: Settings) -> None:
+    _publish(settings)
+    other = Settings.resolve(
+        raw_dir=settings.raw_dir, warehouse=settings.warehouse, env={"GOVPERF_STORAGE_VERSION": "v1.1.0"}
+    )
+    assert changes.nothing_changed(other)[0] is False
+
+
+def test_a_code_change_is_a_change(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    _publish(settings)
+    monkeypatch.setattr(changes, "code_fingerprint", lambda: "another version of the code")
+    assert changes.nothing_changed(settings)[0] is False
+
+
+def test_a_damaged_cursor_means_refresh(settings: Settings) -> None:
+    _publish(settings)
+    changes.cursor_path(settings).write_text("{not json", encoding="utf-8")
+    assert changes.nothing_changed(settings)[0] is False
+
+
+def test_unreadable_and_odd_entries_never_raise(settings: Settings) -> None:
+    raw = settings.raw_dir
+    os.mkfifo(raw / "pipe")
+    os.symlink(raw / "sub", raw / "dir link")
+    os.symlink(raw / "loop", raw / "loop")
+    states = changes.file_states(raw)
+    assert states["pipe"][0] == "other" and states["loop"][0] == "link" and states["dir link"][0] == "link"
