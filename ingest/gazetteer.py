@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest import patterns as P
+from ingest.vocabulary import wordings
 
 DIVISIONS_CSV = Path(__file__).with_name("data") / "divisions.csv.gz"
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
@@ -136,6 +137,12 @@ def _place(gaz: Gazetteer, key: str | None, rest: str, issue: str | None = None,
     return Place(province, city, county, parts.get("township"), rest, issue)
 
 
+@cache
+def generic_names() -> frozenset[str]:
+    """Division names that are also ordinary words (城区, 开发区): a place only with a parent named."""
+    return frozenset(w for _, w in wordings("generic_division_names"))
+
+
 def resolve(name: str, context: str = "") -> Place:
     """Region of a department name: each division in the name must lie inside the one before.
 
@@ -168,6 +175,8 @@ def _unsettled(gaz: Gazetteer, keys: list[str], spelling: str, inside: str | Non
     issue = f"region {spelling} lies in {where} and the text names none of its parents; parents left unknown"
     levels = {gaz.by_key[k].level for k in keys}
     division_names = {gaz.by_key[k].name for k in keys}
+    if spelling in generic_names():
+        return _place(gaz, inside, rest, None)
     if len(levels) == 1 and len(division_names) == 1:
         return _place(gaz, inside, rest[len(spelling):], issue, (levels.pop(), division_names.pop()))
     return _place(gaz, inside, rest, issue)

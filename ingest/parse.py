@@ -148,7 +148,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     found_sections = sections(text, lines)
     manifest, manifest_problems = checked_values(item.manifest)
     cells = cells_of(lines)
-    tables = read_tables(text, lines)
+    tables = read_tables(text, lines, cells)
     header = read_header(text, lines, manifest, cells)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
@@ -164,7 +164,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
         scores = [s for s in scores if s.score_item != "total"]
         scores.insert(0, ScoreFact("total", table_score[0], None, None, False, table_score[1], table_score[2]))
-    indicators = extract_indicators(text, lines, found_sections)
+    indicators = extract_indicators(text, lines, found_sections, tables)
     findings = extract_findings(text, found_sections)
     if not _is_performance_report(header, text, bool(money or scores)):
         return _failed(item, "not a performance report: no title or figures of a budget-performance "

@@ -64,9 +64,9 @@ def test_parse_title_variants(title, year, name):
 
 # ---------------------------------------------------------------- header order
 def test_form_field_comes_before_title():
-    raw = "某县财政局2022年度部门整体支出绩效自评报告\n| 部门名称 | 某县国库集中支付中心 |\n一、基本情况"
+    raw = "南县财政局2022年度部门整体支出绩效自评报告\n| 部门名称 | 南县国库集中支付中心 |\n一、基本情况"
     header = _header(raw)
-    assert (header.department_name, header.fiscal_year) == ("某县国库集中支付中心", 2022)
+    assert (header.department_name, header.fiscal_year) == ("南县国库集中支付中心", 2022)
 
 
 def test_title_without_name_takes_the_name_on_the_line_beside_it():
@@ -91,9 +91,9 @@ def test_fiscal_year_from_body_without_nian_du(body, year):
 
 # ---------------------------------------------------------------- places
 @pytest.mark.parametrize(("name", "county", "city", "level"), [
-    ("某某县农业农村局", "某某县", None, "county"),
-    ("某某自治县民政局", "某某自治县", None, "county"),
-    ("某某旗财政局", "某某旗", None, "county"),
+    ("南县农业农村局", "南县", "益阳市", "county"),
+    ("长白朝鲜族自治县民政局", "长白朝鲜族自治县", "白山市", "county"),
+    ("乌拉特前旗财政局", "乌拉特前旗", "巴彦淖尔市", "county"),
     ("楚雄州财政局", None, "楚雄彝族自治州", "prefecture"),
     ("黔东南州教育局", None, "黔东南苗族侗族自治州", "prefecture"),
 ])
@@ -103,13 +103,13 @@ def test_places_without_a_named_parent(name, county, city, level):
 
 
 @pytest.mark.parametrize(("name", "level"), [
-    ("某某镇人民政府", "township"),
-    ("某某乡党委", "township"),
-    ("某某镇卫生院", None),
+    ("城关镇人民政府", "township"),
+    ("南县茅草街镇党委", "township"),
     ("县政协", None),
     ("城区管理中心", None),
+    ("开发区管委会", None),
 ])
-def test_township_only_with_its_own_government(name, level):
+def test_township_level_and_generic_words(name, level):
     assert split_place(name).admin_level == level
 
 
@@ -151,12 +151,12 @@ def test_prose_spend_without_enumerator_is_not_a_total():
 
 def test_form_title_makes_a_genuine_report():
     """A project form with its title and figures is a performance report, never rejected."""
-    raw = ("部门预算项目支出绩效自评表(2022年度) |\n项目名称 |\n某某运维经费 |\n主管部门 |\n某县某局 |\n"
+    raw = ("部门预算项目支出绩效自评表(2022年度) |\n项目名称 |\n某某运维经费 |\n主管部门 |\n南县农业农村局 |\n"
            "年度预算数(万元) |\n年初预算 |\n调整后预算数 |\n预算执行数 |\n预算执行率 |\n"
            "总额 |\n20.00 |\n20.00 |\n19.50 |\n97.50% |")
     row = parse_reports([ReportInput("r", "r.txt", raw)])["report_headers"].to_dicts()[0]
     assert row["parse_status"] != "failed"
-    assert (row["department_name"], row["fiscal_year"], row["report_type"]) == ("某县某局", 2022, "project")
+    assert (row["department_name"], row["fiscal_year"], row["report_type"]) == ("南县农业农村局", 2022, "project")
 
 
 def test_report_title_vocabulary_is_anchored_on_performance_words():
@@ -188,3 +188,27 @@ def test_garbled_table_row_is_not_an_execution_rate():
     from ingest.money import extract_rates
     assert extract_rates("年初预算数全年预算数全年执行数执行率(%)执行率权重执行率得分(分)O88%105") == []
     assert [m.value for m in extract_rates("本年度预算执行率为96.5%。")] == [Decimal("96.5")]
+
+
+def test_short_form_subject_takes_its_placed_form_as_written():
+    from ingest.header import placed_short_form
+    body = ("欢迎访问梧州市政协网站\n市政协坚持团结和民主两大主题。\n市政协牢牢把握履职方向,全市政协委员积极建言。")
+    assert placed_short_form(body) == "梧州市政协"
+    # a county with no known parent is ambiguous (某县 or 某某县): nothing
+    assert placed_short_form(body.replace("梧州市", "某某县").replace("市政协", "县政协")) is None
+    # mentioned once as a subject, or with no placed form: nothing
+    assert placed_short_form("县政协坚持团结和民主。全县政协委员积极建言。县政协委员会议召开。") is None
+    assert placed_short_form("县政协坚持团结。\n县政协牢牢把握方向,全县政协委员积极建言。") is None
+
+
+@pytest.mark.parametrize("name", ["全县教育局", "我县财政局", "各乡人民政府"])
+def test_collective_words_are_not_places(name):
+    assert split_place(name).admin_level is None
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("某县文化馆讲解团2022年度项目支出绩效自评报告", "某县文化馆讲解团"),
+    ("2022年度某市城市管理局智慧停车项目支出绩效自评报告", "某市城市管理局"),
+])
+def test_project_title_keeps_an_official_name_whole(title, name):
+    assert _header(title + "\n一、项目基本情况").department_name == name
