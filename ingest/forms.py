@@ -63,7 +63,7 @@ def _amount(table: Table, cell: Cell | None) -> Decimal | None:
 
 def _budget_line(table: Table, row: Row) -> BudgetLine:
     def cell(key: str) -> Cell | None:
-        return row.values[table.columns.index(key)] if key in table.columns else None
+        return table.value(row, key)
 
     rate = cell("execution_rate")
     label = row_label(row.label.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -77,6 +78,8 @@ def title_candidates(lines: list[Line]) -> list[TitleSpan]:
             break
         floor = 0
         for match in P.REPORT_TITLE.finditer(line.text):
+            if line.start + match.start() > _FIRST_PAGE:
+                break
             start = _title_start(line.text, match.start(), floor)
             floor = match.end()
             text = line.text[start:match.end()].strip()
@@ -199,10 +202,10 @@ def department_from_body(text: str) -> str | None:
             return match.group("name")
     refs = Counter((m.group("level"), m.group("org")) for m in P.SELF_REFERENCE.finditer(text))
     if not refs:
-        return None
+        return placed_short_form(text)
     (level, org), count = refs.most_common(1)[0]
     if count < 2:
-        return None
+        return placed_short_form(text)
     full_org = P.ORG_EXPANSIONS.get(org, org)
     if level == "省":
         province = _most_mentioned(text, province_spellings())
@@ -210,6 +213,24 @@ def department_from_body(text: str) -> str | None:
     if level == "市":
         city = _most_mentioned(text, {c: c for c in prefecture_names()})
         return f"{city}{full_org}" if city else None
+    return None
+
+
+def placed_short_form(text: str) -> str | None:
+    """A unit that opens two or more sentences with its short form (市政协…) and whose short form is
+    written with its place (梧州市政协): that placed form, as written. The place must be known to the
+    reference table (a county without a known parent is ambiguous: 某某县政协 could be 某县)."""
+    subjects = Counter(m.group("ref") for m in P.SENTENCE_SUBJECT_SHORT_FORM.finditer(text))
+    for ref, count in subjects.most_common():
+        if count < 2:
+            return None
+        for match in re.finditer(rf"([{P.CJK}]{{1,10}}){re.escape(ref)}", text):
+            prefix = match.group(1)
+            for k in range(1, len(prefix) + 1):
+                candidate = prefix[-k:] + ref
+                place = split_place(candidate)
+                if place.city or place.province:
+                    return candidate
     return None
 
 
@@ -250,8 +271,6 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
     elif title_name:
         name, source = title_name, "title"
     kind = report_type(title.text if title else None, text)
-    if name and kind == "project" and source == "title":
-        name = department_of_project(name)
     if year is not None:
         source = source or "title"
     else:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from ingest import patterns as P
 from ingest.segment import Line, Section, enumerator_style, items, lines_of
+from ingest.tables import Table, read_tables
 
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
@@ -258,7 +259,42 @@ def _table_header_above(lines: list[Line], row: Line) -> Line | None:
     return lines[idx] if lines[idx] is not row else None
 
 
-def extract_indicators(text: str, lines: list[Line], sections: list[Section]) -> list[Indicator]:
-    """All indicators: prose items, pipe tables and flattened tables."""
-    return (prose_indicators(text, sections) + pipe_table_indicators(text, lines)
-            + flat_table_indicators(text, lines))
+def _comparator(cell: str | None) -> str:
+    return cell if cell in _COMPARATORS or cell == "=" else ""
+
+
+def form_table_indicators(text: str, lines: list[Line], tables: list[Table] | None = None) -> list[Indicator]:
+    """Indicators of the positional indicator tables the table reader finds (一级/二级/三级指标,
+    指标性质, 指标值, 度量单位, 完成值, 权重, 得分): the layouts of project and department forms whose
+    cells a PDF or web page left pipe-separated on one line."""
+    out: list[Indicator] = []
+    for table in tables if tables is not None else read_tables(text, lines):
+        if "level3" not in table.columns:
+            continue
+        level1 = level2 = None
+        for row in table.rows:
+            def cell(key: str, row=row, table=table) -> str | None:
+                value = table.value(row, key)
+                return value.text if value is not None and value.text else None
+
+            level1, level2 = cell("level1") or level1, cell("level2") or level2
+            name = cell("level3")
+            target, actual, unit_cell = cell("target"), cell("actual"), cell("measure_unit")
+            target_value, target_unit = _cell_value(target or "")
+            actual_value, actual_unit = _cell_value(actual or "")
+            unit = unit_cell or target_unit or actual_unit
+            op = _comparator(cell("nature"))
+            end = max(v.end for v in row.values if v is not None)
+            out.append(Indicator(
+                name or "", f"{op}{target}{unit_cell or ''}" if target else None, actual,
+                target_value, actual_value, unit, row.label.start, end, level1=level1, level2=level2,
+                weight=_decimal(cell("weight")), score=_decimal(cell("score"))))
+    return [ind for ind in out if ind.name]
+
+
+def extract_indicators(text: str, lines: list[Line], sections: list[Section],
+                       tables: list[Table] | None = None) -> list[Indicator]:
+    """All indicators: prose items, pipe tables and flattened tables; the table reader's indicator
+    tables (``tables`` when already read) where neither table reader above found one."""
+    found = pipe_table_indicators(text, lines) + flat_table_indicators(text, lines)
+    return prose_indicators(text, sections) + (found or form_table_indicators(text, lines, tables))

@@ -112,7 +112,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     lines = lines_of(text)
     found_sections = sections(text, lines)
     cells = cells_of(lines)
-    tables = read_tables(text, lines)
+    tables = read_tables(text, lines, cells)
     header = read_header(text, lines, item.manifest, cells)
     money, issues = extract_money(text, header.report_type)
     measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
@@ -128,7 +128,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
         scores = [s for s in scores if s.score_item != "total"]
         scores.insert(0, ScoreFact("total", table_score[0], None, None, False, table_score[1], table_score[2]))
-    indicators = extract_indicators(text, lines, found_sections)
+    indicators = extract_indicators(text, lines, found_sections, tables)
     findings = extract_findings(text, found_sections)
     if not _is_performance_report(header, text, bool(money or scores)):
         return _failed(item, "not a performance report: no title or figures of a budget-performance "
@@ -177,7 +177,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
             **_provenance(text, pr.start, pr.end), "block_start": pr.block_start, "block_end": pr.block_end})
     rows["parse_issues"].extend(_issue_row(rid, i) for i in issues + project_issues)
     if header.place_issue:
-        rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
+        rows["parse_issues"].append(_issue_row(rid, Issue("region_unresolved", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
 
     money_keys: dict[tuple, list[tuple[Decimal | None, int]]] = defaultdict(list)

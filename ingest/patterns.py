@@ -105,6 +105,11 @@ SELF_REFERENCE = re.compile(
     rf"(?P<level>省|市|区|县|旗|镇|乡|街道)(?P<org>政府办公厅|政府办公室|委办公厅|委办公室|人大常委会办公厅"
     rf"|人大常委会办公室|政协办公厅|政协办公室|[{CJK}]{{2,6}}?(?:局|委员会|办公室))"
 )
+# A unit speaking of itself by a short form at the start of a sentence: "县政协坚持…", "县委办认真…".
+SENTENCE_SUBJECT_SHORT_FORM = re.compile(
+    rf"(?:^|(?<=[。!?;\n]))(?P<ref>(?:县|区|市|旗)(?:政协|人大常委会|委办|政府办|[{CJK}]{{1,6}}?(?:局|委员会|办公室)))",
+    re.MULTILINE,
+)
 # Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
 NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
 # Gazetteer spellings (``ingest.gazetteer``). A division's short form is a spelling of its own only when it
@@ -112,6 +117,14 @@ NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商�
 SUFFIXED_SHORT = re.compile(r"(?:县|旗|市|区|州|盟)$")
 # Autonomous divisions are also written as short form + suffix: "红河州" (红河哈尼族彝族自治州), "长白县".
 AUTONOMOUS = re.compile(r"自治(?P<suffix>州|县|旗)$")
+# A name opening with a division the gazetteer does not know still states its level by suffixes that
+# only name county-level divisions (市 and 区 name prefectures or districts too): "某某县农业农村局".
+COUNTY_ONLY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|县|旗)")
+TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
+# What follows a township's name in the name of its own government or party committee.
+TOWNSHIP_BODY = re.compile(r"^(?:人民政府|党委|人民代表大会|人大主席团|街道办事处|办事处|街道工作委员会)")
+# Words that end in 县/旗/镇/乡 but are not places: "全县", "我县", "各乡".
+NOT_A_PLACE = re.compile(r"^(?:全|本|我|各|该|一|两|每|外|邻|省|市|州|区|其|此|原|新)(?:县|旗|镇|乡)$|人民|政府|委员|管理")
 
 # Department kinds, by the end of the full or short official name (first match wins): the vocabulary
 # ``ingest/vocab/department_types.csv`` ("中国人民政治协商会议某县委员会办公室", "县委办", "政府办" …).
@@ -158,44 +171,10 @@ LABEL_GAP = re.compile(rf"^[{CJK}\s:()]{{0,10}}$")
 GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中|收入|支出|结转|结余|预算|资金|项目|经费")
 
 # Labels of money figures: (side, item, pattern). Checked nearest-first before an amount;
-# the longest label ending closest to the amount wins.
-MONEY_LABELS: tuple[tuple[str, str, str], ...] = (
-    # "年初预算数 2,000 万元"
-    ("budget", "initial", r"年初预算(?:数|金额|资金)?"),
-    # "全年预算数 1,234.5 万元", "调整后预算 120 万元", "年度预算 9,876.5 万元", "预算总额"
-    ("budget", "total", r"全年预算(?:数|金额|资金)?|支出预算(?:数|总额)?|调整后(?:的)?预算(?:数)?|年度预算(?:数|金额)?|预算(?:总额|总数|数)"
-     r"|全年(?:财政)?预算安排|预算安排(?:资金)?|年度部门预算|部门预算(?:总额|数)?|预算资金(?:总额|总数)"),
-    # "一般公共预算财政预算 9,876.5 万元", "政府性基金预算 0 万元"
-    ("budget", "total", r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政)?(?:预算)?(?:拨款)?(?:数)?"),
-    # "本年收入 25,681.19 万元", "收入总额 2180.24 万元", "收入合计"
-    ("budget", "revenue_total", r"本年(?:度)?收入(?:合计|总额)?|收入(?:总额|合计)|全年收入"),
-    # "总收入 3,089.8 万元" (may include carry-over: kept apart)
-    ("budget", "revenue_grand_total", r"总收入|收入总计"),
-    # "财政拨款收入 2180.24 万元"
-    ("budget", "fiscal_appropriation_revenue", r"财政拨款收入"),
-    # "其他收入 0 万元"
-    ("budget", "other_revenue", r"其他收入"),
-    # "年初结转和结余 2,942.82 万元"
-    ("budget", "carryover_begin", r"年初(?:结转)?(?:和|及)?结余(?:资金)?|年初结转(?:资金)?"),
-    # "年末结转和结余 4,723.32 万元"
-    ("budget", "carryover_end", r"年末(?:结转)?(?:和|及)?结余(?:资金)?|年末结转(?:资金)?"),
-    # An enumerated item named by the side alone: "2、支出:799.12万元", "(一)收入:792.22万元".
-    ("spend", "total", r"(?<=[、.)])支出(?=\s*:)"),
-    ("budget", "revenue_total", r"(?<=[、.)])收入(?=\s*:)"),
-    # "支出总额 2180.24 万元", "本年支出 24,066.41 万元", "执行数 3,089.8 万元", "实际支出 18,242.27 万元"
-    ("spend", "total", r"支出(?:总额|合计)|本年(?:度)?支出(?:合计|总额)?|全年(?:累计)?支出|执行数|实际支出(?:数|金额)?"
-     r"|决算(?:支出)?数|决算支出(?:总额)?|(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:财政拨款)?支出|预算支出数"
-     r"|累计支出|已支出|完成支出|部门整体支出|资金支出(?:总额|数)"),
-    # "总支出 3,089.8 万元" (may include carry-over: kept apart)
-    ("spend", "grand_total", r"总支出|支出总计"),
-    # "基本支出 1900.21 万元"
-    ("spend", "basic", r"基本支出"),
-    # "项目支出 280.03 万元"
-    ("spend", "project", r"项目支出"),
-    # "政府采购支出总额 57.05 万元"
-    ("spend", "procurement", r"政府采购(?:支出|金额|合同金额)(?:总额)?"),
-    # "财政拨款支出 2180.24 万元"
-    ("spend", "fiscal_appropriation", r"财政拨款支出"),
+# the longest label ending closest to the amount wins. The vocabulary ``ingest/vocab/money_labels.csv``
+# (key ``side.item``; its wordings are regular expressions, in file order).
+MONEY_LABELS: tuple[tuple[str, str, str], ...] = tuple(
+    (key.partition(".")[0], key.partition(".")[2], wording) for key, wording in entries("money_labels")
 )
 # Money tables: the unit line above a table ("单位:万元") or in a header cell ("全年预算数(万元)").
 TABLE_UNIT = re.compile(r"(?:单位|金额单位)\s*:\s*(?P<unit>亿元|万元|元)|\((?P<cell_unit>亿元|万元|元)\)")

@@ -15,7 +15,8 @@ On that stream:
 * ``read_tables(text, lines)`` finds every run of column headers of the ``table_columns`` vocabulary
   (``ingest/vocab/table_columns.csv``) and pairs it with the value runs that follow: each row is a
   label cell followed by one value cell per column (``Table.cell(row_label, column_key)``); a header
-  run followed directly by values is a one-row table with the empty label.
+  run followed directly by values is a one-row table with the empty label. Indicator tables
+  (一级/二级/三级指标 …) are positional: one cell per column, the first cell is the row label.
 * ``field_value(cells, key)`` reads a form field of the ``form_fields`` vocabulary: the value in the
   same cell after ``:``, or in the next non-empty cell.
 
@@ -28,6 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from ingest.segment import Line
 from ingest.vocabulary import key_of, wordings
@@ -47,6 +49,8 @@ _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 # "99.0% 9.9"), as a flattened table row leaves them: "0 0 0 10 0 0", "1,310 99.0%9.9".
 _RUN_NUMBER = r"\d[\d,]*(?:\.\d+)?%?"
 _VALUE_RUN = re.compile(rf"(?<![\d.]){_RUN_NUMBER}(?:(?:[ \t]+|(?<=%)){_RUN_NUMBER})+(?![\d.])")
+# A cheap test for a possible value run: a digit, then a space or %, then a digit.
+_MAYBE_RUN = re.compile(r"\d(?:[ \t]+|%)\d")
 # A unit stated in a header or corner cell: "年度预算数(万元)", "项目资金(万元)", "单位:万元".
 UNIT_IN_CELL = re.compile(r"\((?P<unit>亿元|万元|元)\)|单位\s*:\s*(?P<unit2>亿元|万元|元)")
 # What a header cell may carry around its wording: a unit, "(%)" or "(分)", a leading year.
@@ -56,6 +60,10 @@ _FIELD_DECORATION = re.compile(r"\((?:盖章|分|万元)\)|[::]$")
 # Text columns take any cell (a reason written in words), not only values.
 _TEXT_COLUMNS = frozenset({"reason", "level1", "level2", "level3", "nature", "measure_unit"})
 _MAX_LABEL = 24
+# No header or field label is longer (with its decoration) than this.
+_MAX_HEADER = 20
+# Rows that close a table's body: "合计", "总计", "总分".
+_END_ROWS = frozenset({"合计", "总计", "总分"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,10 @@ class Table:
                 return row
         return None
 
+    def value(self, row: Row, column_key: str) -> Cell | None:
+        """The cell of ``row`` under the first column with key ``column_key``."""
+        return row.values[self.columns.index(column_key)] if column_key in self.columns else None
+
     def cell(self, label: str | re.Pattern[str], column_key: str) -> Cell | None:
         """The cell of row ``label`` under the first column with key ``column_key``."""
         row = self.row(label)
@@ -130,11 +142,15 @@ def row_label(text: str) -> str:
 
 def column_key(text: str) -> str | None:
     """The canonical column of a header cell: "全年预算数(万元)" → ``budget_adjusted``."""
+    if not text or len(text) > _MAX_HEADER:
+        return None
     return key_of("table_columns", _HEADER_DECORATION.sub("", text).strip())
 
 
 def field_key(text: str) -> str | None:
     """The canonical form field of a label cell: "实施单位(盖章)" → ``implementing_unit``."""
+    if not text or len(text) > _MAX_HEADER:
+        return None
     return key_of("form_fields", _FIELD_DECORATION.sub("", text).strip())
 
 
@@ -149,7 +165,8 @@ _VOCAB_PATTERN = _vocabulary_pattern()
 
 def _split_glued(text: str, start: int) -> list[Cell]:
     """Cut a line with no separators at vocabulary wordings and around runs of numbers."""
-    cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VALUE_RUN.finditer(text)]
+    runs = _VALUE_RUN.finditer(text) if _MAYBE_RUN.search(text) else ()
+    cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in runs]
     if len(_VOCAB_PATTERN.findall(text)) >= 2:
         cuts += [(m.start(), m.end()) for m in _VOCAB_PATTERN.finditer(text)
                  if not any(a <= m.start() < b for a, b in cuts)]
@@ -266,9 +283,54 @@ def _read_rows(cells: list[Cell], i: int, columns: tuple[str, ...]) -> tuple[lis
     return rows, i
 
 
-def read_tables(text: str, lines: list[Line]) -> list[Table]:
-    """Every table of the text: a run of two or more column headers and the rows that follow it."""
-    cells = cells_of(lines)
+def _row_fit(chunk: list[Cell], columns: tuple[str, ...]) -> int:
+    """How well cells fit a positional row: -1 when the name is not text or a weight or score cell is
+    not a value; else one point for a non-empty first cell and for each cell of a value column
+    (指标值, 完成值, 权重, 得分) that is a value, so a row read one cell off scores lower."""
+    name = chunk[columns.index("level3")]
+    if not _label_like(name) or not all(chunk[k].is_value for k, key in enumerate(columns)
+                                        if key in ("weight", "score")):
+        return -1
+    return bool(chunk[0].text) + sum(chunk[k].is_value and bool(chunk[k].text) for k, key in enumerate(columns)
+                                     if key in ("target", "actual", "weight", "score"))
+
+
+def _positional_row(cells: list[Cell], i: int, columns: tuple[str, ...]) -> int | None:
+    """Where the next row of a positional table starts: at ``i``, or after up to two stray empty
+    cells a merged cell left (the start whose cells fit the columns best), or None: no row there."""
+    best: tuple[int, int] | None = None
+    for skip in range(3):
+        start = i + skip
+        chunk = cells[start:start + len(columns)]
+        if len(chunk) < len(columns) or any(c.text for c in cells[i:start]):
+            break
+        if row_label(chunk[0].text) in _END_ROWS:
+            break
+        fit = _row_fit(chunk, columns)
+        if fit >= 0 and (best is None or fit > best[0]):
+            best = (fit, start)
+    return best[1] if best else None
+
+
+def _read_positional_rows(cells: list[Cell], i: int, columns: tuple[str, ...]) -> tuple[list[Row], int]:
+    """Rows of a table whose leading columns are text (一级/二级/三级指标 …): ``len(columns)`` cells each."""
+    rows: list[Row] = []
+    while True:
+        start = _positional_row(cells, i, columns)
+        if start is None:
+            return rows, i
+        chunk = tuple(cells[start:start + len(columns)])
+        rows.append(Row(chunk[0], chunk))
+        i = start + len(columns)
+
+
+def read_tables(text: str, lines: list[Line], cells: list[Cell] | None = None) -> list[Table]:
+    """Every table of the text: a run of two or more column headers and the rows that follow it.
+
+    A table whose columns include 三级指标 is positional (every row has one cell per column, the
+    row label is its first cell); any other table has a label cell and then the values. Pass
+    ``cells`` when the caller already has ``cells_of(lines)``."""
+    cells = cells if cells is not None else cells_of(lines)
     tables: list[Table] = []
     i = 0
     while i < len(cells):
@@ -278,7 +340,8 @@ def read_tables(text: str, lines: list[Line]) -> list[Table]:
             continue
         headers = tuple(cells[i:i + width])
         columns = tuple(column_key(c.text) or "" for c in headers)
-        rows, end = _read_rows(cells, i + width, columns)
+        reader = _read_positional_rows if "level3" in columns else _read_rows
+        rows, end = reader(cells, i + width, columns)
         if rows:
             last = rows[-1].values[-1] or rows[-1].label
             tables.append(Table(columns, headers, tuple(rows), _unit(cells, i), headers[0].start,
@@ -287,20 +350,27 @@ def read_tables(text: str, lines: list[Line]) -> list[Table]:
     return tables
 
 
+@cache
+def _inline_field(key: str) -> re.Pattern[str]:
+    """A field label of ``key`` and its value in one cell: "部门名称:某县某局", "自评得分(分):90"."""
+    labels = "|".join(re.escape(w) for k, w in wordings("form_fields") if k == key)
+    return re.compile(rf"(?:{labels})(?:\((?:盖章|分)\))?\s*:\s*(?P<value>\S.*)$")
+
+
 def field_value(cells: list[Cell], key: str) -> Cell | None:
     """The value of the first form field ``key`` (vocabulary ``form_fields``) that has one:
     "主管部门 | 某县某局" (next non-empty cell) or "部门名称:某县某局" (same cell)."""
+    inline = _inline_field(key)
     for i, cell in enumerate(cells):
+        if i > 0 and column_key(cells[i - 1].text):
+            continue  # a column header of a table ("| 分值 | 自评得分 |"), not a form field
         if field_key(cell.text) == key:
             nxt = next((c for c in cells[i + 1:i + 3] if c.text), None)
             if nxt is not None and field_key(nxt.text) is None and column_key(nxt.text) is None:
                 value = nxt.text.lstrip(": ")
                 return Cell(value, nxt.end - len(value), nxt.end) if value else None
             continue
-        for label_key, wording in wordings("form_fields"):
-            if label_key != key:
-                continue
-            match = re.match(rf"{re.escape(wording)}(?:\((?:盖章|分)\))?\s*:\s*(?P<value>\S.*)$", cell.text)
-            if match:
-                return Cell(match.group("value").strip(), cell.start + match.start("value"), cell.end)
+        match = inline.match(cell.text)
+        if match:
+            return Cell(match.group("value").strip(), cell.start + match.start("value"), cell.end)
     return None

@@ -2,7 +2,8 @@
 
 Each file has the columns ``key, wording, example`` (one wording per line, with an example line of
 the layout it appears in). Wordings are literal text, except in ``department_types.csv`` (a regular
-expression matched at the end of a full name, first match wins). Add a wording by adding a line;
+expression matched at the end of a full name, first match wins) and ``money_labels.csv`` (regular
+expressions, key ``side.item``). Add a wording by adding a line;
 the extractors read the files, never a copy of them.
 """
 
@@ -30,6 +31,11 @@ def entries(name: str) -> tuple[tuple[str, str], ...]:
         return tuple((row["key"], row["wording"]) for row in csv.DictReader(fh))
 
 
+@cache
+def _key_by_wording(name: str) -> dict[str, str]:
+    return {wording: key for key, wording in reversed(entries(name))}
+
+
 def key_of(name: str, text: str) -> str | None:
     """The canonical key of ``text`` when it is exactly one wording of vocabulary ``name``."""
-    return next((key for key, wording in wordings(name) if wording == text), None)
+    return _key_by_wording(name).get(text)

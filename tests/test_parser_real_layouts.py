@@ -188,3 +188,27 @@ def test_garbled_table_row_is_not_an_execution_rate():
     from ingest.money import extract_rates
     assert extract_rates("年初预算数全年预算数全年执行数执行率(%)执行率权重执行率得分(分)O88%105") == []
     assert [m.value for m in extract_rates("本年度预算执行率为96.5%。")] == [Decimal("96.5")]
+
+
+def test_short_form_subject_takes_its_placed_form_as_written():
+    from ingest.header import placed_short_form
+    body = ("欢迎访问梧州市政协网站\n市政协坚持团结和民主两大主题。\n市政协牢牢把握履职方向,全市政协委员积极建言。")
+    assert placed_short_form(body) == "梧州市政协"
+    # a county with no known parent is ambiguous (某县 or 某某县): nothing
+    assert placed_short_form(body.replace("梧州市", "某某县").replace("市政协", "县政协")) is None
+    # mentioned once as a subject, or with no placed form: nothing
+    assert placed_short_form("县政协坚持团结和民主。全县政协委员积极建言。县政协委员会议召开。") is None
+    assert placed_short_form("县政协坚持团结。\n县政协牢牢把握方向,全县政协委员积极建言。") is None
+
+
+@pytest.mark.parametrize("name", ["全县教育局", "我县财政局", "各乡人民政府"])
+def test_collective_words_are_not_places(name):
+    assert split_place(name).admin_level is None
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("某县文化馆讲解团2022年度项目支出绩效自评报告", "某县文化馆讲解团"),
+    ("2022年度某市城市管理局智慧停车项目支出绩效自评报告", "某市城市管理局"),
+])
+def test_project_title_keeps_an_official_name_whole(title, name):
+    assert _header(title + "\n一、项目基本情况").department_name == name

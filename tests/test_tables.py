@@ -135,3 +135,39 @@ def test_form_department(raw, name):
 def test_form_department_rejects_a_sentence():
     _, cells, _ = _read("主管部门\n要求各单位加强预算管理。")
     assert form_department(cells) is None
+
+
+INDICATOR_FORM = ("绩效指标(90分)|一级指标|二级指标|三级指标|指标性质|指标值|度量单位|完成值|权重|得分|未完成原因分析|"
+                  "产出指标|质量指标|验收合格率|≥|95|%|98|40|40||"
+                  "效益指标|社会效益指标|群众知晓率|≥|80|%|85|30|28|宣传覆盖不足| ||"
+                  "满意度指标|服务对象满意度指标|服务对象满意度|≥|90|%|93|20|20||合计|90|88||评价结论|良好|")
+
+
+def test_positional_indicator_table_with_stray_empty_cells():
+    _, _, tables = _read(INDICATOR_FORM)
+    table = next(t for t in tables if "level3" in t.columns)
+    assert [table.value(r, "level3").text for r in table.rows] == ["验收合格率", "群众知晓率", "服务对象满意度"]
+    assert table.cell("效益指标", "score").number == Decimal("28")
+    assert table.cell("效益指标", "reason").text == "宣传覆盖不足"
+
+
+def test_indicator_rows_become_indicators():
+    from ingest.indicators import form_table_indicators
+
+    text = normalise(INDICATOR_FORM)
+    got = [(i.level2, i.name, i.target_text, i.actual_value, i.weight, i.score)
+           for i in form_table_indicators(text, lines_of(text))]
+    assert got[0] == ("质量指标", "验收合格率", "≥95%", Decimal("98"), Decimal("40"), Decimal("40"))
+    assert len(got) == 3
+
+
+def test_score_column_header_is_not_a_score_field():
+    _, cells, _ = _read("| 指标 | 分值 | 自评得分 |\n| 10 | 9 |\n| 预算编制 | 10 | 9 |")
+    assert form_score(cells) is None
+
+
+def test_titles_are_looked_for_on_the_first_page_only():
+    from ingest.header import title_candidates
+
+    text = normalise("某县某局2021年度部门整体支出绩效自评报告" + "正文。" * 1200 + "附:2019年度绩效评价报告")
+    assert [t.text for t in title_candidates(lines_of(text))] == ["某县某局2021年度部门整体支出绩效自评报告"]
