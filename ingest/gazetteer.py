@@ -165,7 +165,23 @@ def resolve(name: str, context: str = "") -> Place:
                 return _unsettled(gaz, keys, spelling, current, text[pos:])
             keys = chosen
         current, pos = keys[0], pos + len(spelling)
+    if current is None:
+        return _unknown_division(text)
     return _place(gaz, current, text[pos:])
+
+
+def _unknown_division(text: str) -> Place:
+    """A name opening with a division the gazetteer lacks: a county by a county-only suffix (某某县,
+    某某旗), a township followed by its own government (某某镇人民政府); its parents stay unknown."""
+    match = P.COUNTY_ONLY_SUFFIX.match(text)
+    if match and not P.NOT_A_PLACE.search(match.group(0)) and len(text) > match.end():
+        return Place(county=match.group(0), rest=text[match.end():],
+                     issue=f"{match.group(0)} is not in the gazetteer; parents left unknown")
+    match = P.TOWNSHIP_SUFFIX.match(text)
+    if match and not P.NOT_A_PLACE.search(match.group(0)) and P.TOWNSHIP_BODY.match(text[match.end():]):
+        return Place(township=match.group(0), rest=text[match.end():],
+                     issue=f"{match.group(0)} is not in the gazetteer; parents left unknown")
+    return Place(rest=text)
 
 
 def _unsettled(gaz: Gazetteer, keys: list[str], spelling: str, inside: str | None, rest: str) -> Place:

@@ -219,7 +219,7 @@ def parse_report(item: ReportInput) -> ParsedReport:
     rows["parse_issues"].extend(_issue_row(rid, i) for i in issues + project_issues)
     rows["parse_issues"].extend(provenance.issues)
     if header.place_issue:
-        rows["parse_issues"].append(_issue_row(rid, Issue("ambiguous_region", "warn", header.place_issue,
+        rows["parse_issues"].append(_issue_row(rid, Issue("region_unresolved", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
     rows["parse_issues"].extend(_issue_row(rid, Issue("manifest_value_rejected", "warn", problem, "", 0))
                                 for problem in manifest_problems)

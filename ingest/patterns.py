@@ -119,6 +119,14 @@ NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商�
 SUFFIXED_SHORT = re.compile(r"(?:县|旗|市|区|州|盟)$")
 # Autonomous divisions are also written as short form + suffix: "红河州" (红河哈尼族彝族自治州), "长白县".
 AUTONOMOUS = re.compile(r"自治(?P<suffix>州|县|旗)$")
+# A name opening with a division the gazetteer does not know still states its level by suffixes that
+# only name county-level divisions (市 and 区 name prefectures or districts too): "某某县农业农村局".
+COUNTY_ONLY_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:自治县|自治旗|县|旗)")
+TOWNSHIP_SUFFIX = re.compile(rf"^[{CJK}]{{1,8}}?(?:街道|镇|乡)")
+# What follows a township's name in the name of its own government or party committee.
+TOWNSHIP_BODY = re.compile(r"^(?:人民政府|党委|人民代表大会|人大主席团|街道办事处|办事处|街道工作委员会)")
+# Words that end in 县/旗/镇/乡 but are not places: "全县", "我县", "各乡".
+NOT_A_PLACE = re.compile(r"^(?:全|本|我|各|该|一|两|每|外|邻|省|市|州|区|其|此|原|新)(?:县|旗|镇|乡)$|人民|政府|委员|管理")
 
 # Department kinds, by the end of the full or short official name (first match wins): the vocabulary
 # ``ingest/vocab/department_types.csv`` ("中国人民政治协商会议某县委员会办公室", "县委办", "政府办" …).

@@ -32,6 +32,9 @@ _CODE_AND_NAME = re.compile(
     re.VERBOSE,
 )
 
+# What a title says around "项目" when it names no project: "关于", a year, "各", "部门", "项目".
+_GENERIC_PROJECT_WORDS = re.compile(r"关于|(?:19|20)\d{2}年度?|各|部门|预算|项目|[ -:的]")
+
 
 @dataclass(frozen=True)
 class ProjectFact:
@@ -138,8 +141,8 @@ def report_project(title: str | None, title_start: int | None, department: str |
         return None
     # "智慧城管项目支出绩效自评报告": the 项目 that opens the report kind also ends the project's name.
     name = after[:kind.start() + (2 if after[kind.start():].startswith("项目") else 0)].strip(" -:的")
-    if len(name) < 2 or name == "项目":
-        return None
+    if len(_GENERIC_PROJECT_WORDS.sub("", name)) < 2:
+        return None  # "关于2023年度项目…": a report on all the department's projects, not one project
 
     def money_of(side: str, item: str) -> Decimal | None:
         return _single([f.amount_wan_yuan for f in money

@@ -78,3 +78,22 @@ def test_data_file_covers_every_level_with_parents():
     assert levels["province"] == 34
     assert levels["prefecture"] > 330 and levels["county"] > 2800 and levels["township"] > 30000
     assert province_spellings()["广西"] == "广西壮族自治区"
+
+
+@pytest.mark.parametrize(("name", "county", "township", "level"), [
+    ("甲乙县水利局", "甲乙县", None, "county"),
+    ("甲乙自治旗林草局", "甲乙自治旗", None, "county"),
+    ("甲乙镇人民政府", None, "甲乙镇", "township"),
+    ("甲乙镇卫生院", None, None, None),
+    ("全县教育系统", None, None, None),
+])
+def test_divisions_missing_from_the_gazetteer_keep_their_level_by_suffix(name, county, township, level):
+    place = resolve(name)
+    assert (place.province, place.city, place.county, place.township, place.admin_level) == (
+        None, None, county, township, level)
+    assert (place.issue is not None) == (level is not None)
+
+
+def test_an_ambiguous_two_character_name_is_a_common_noun():
+    place = resolve("城区管理中心")  # 城区 is a district in three cities, and the word for "urban area"
+    assert (place.admin_level, place.issue, place.rest) == (None, None, "城区管理中心")

@@ -146,3 +146,13 @@ def test_conflicting_headline_figure_makes_the_report_partial():
 ])
 def test_a_report_on_the_whole_department_and_its_projects_is_department_overall(title, kind):
     assert report_type(title, "") == kind
+
+
+@pytest.mark.parametrize("title", [
+    "某市农业农村局关于2023年度项目绩效自评工作的报告",
+    "某州数据发展中心2024年度项目支出绩效单位自评报告",
+    "某县财政局2022年度部门预算项目支出绩效自评报告",
+])
+def test_a_report_on_all_projects_names_no_project(title):
+    text = f"{title}\n一、基本情况\n项目年度预算数 120 万元,实际支出 115 万元。\n"
+    assert _parse(text)["project_facts"] == []
