@@ -29,6 +29,7 @@ R = TypeVar("R")
 
 _MB = 1024 * 1024
 _POLL_SECONDS = 0.05
+_START_SECONDS = 300
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -81,8 +82,10 @@ def _cap_address_space(extra_bytes: int) -> None:
 
 
 def _work(conn: Connection, fn: Callable[[Any], Any], memory_bytes: int) -> None:
-    """Worker loop: receive ``(index, item)``, send ``(index, status, payload)``; stop on None."""
+    """Worker loop: say it is ready, then receive ``(index, item)`` and send ``(index, status,
+    payload)``; stop on None."""
     _cap_address_space(memory_bytes)
+    conn.send("ready")
     while (message := conn.recv()) is not None:
         index, item = message
         try:
@@ -112,6 +115,15 @@ class _Worker:
         self.process.start()
         child.close()
         self.job: tuple[int, float] | None = None
+        # Start-up (the first fork server boots and imports the function's module) is not an
+        # item's time: wait for the worker to say it is ready.
+        try:
+            started = self.conn.poll(_START_SECONDS) and self.conn.recv() == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self.kill()
+            raise RuntimeError(f"a worker process did not start within {_START_SECONDS} s")
 
     def give(self, index: int, item: Any) -> None:
         self.conn.send((index, item))
