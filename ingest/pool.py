@@ -29,6 +29,9 @@ R = TypeVar("R")
 
 _MB = 1024 * 1024
 _POLL_SECONDS = 0.05
+_START_SECONDS = 300
+# Items sent to a worker ahead: the next waits in the pipe while the current one runs.
+_IN_FLIGHT = 2
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -81,8 +84,10 @@ def _cap_address_space(extra_bytes: int) -> None:
 
 
 def _work(conn: Connection, fn: Callable[[Any], Any], memory_bytes: int) -> None:
-    """Worker loop: receive ``(index, item)``, send ``(index, status, payload)``; stop on None."""
+    """Worker loop: say it is ready, then receive ``(index, item)`` and send ``(index, status,
+    payload)``; stop on None."""
     _cap_address_space(memory_bytes)
+    conn.send("ready")
     while (message := conn.recv()) is not None:
         index, item = message
         try:
@@ -104,18 +109,36 @@ def _resident_bytes(pid: int) -> int:
 
 
 class _Worker:
-    """One worker process, its end of the pipe, and the item it is on (index, start time)."""
+    """One worker process, its end of the pipe, and the items sent to it: the first is running
+    (since ``started``), the next waits in the pipe so that the worker never idles for the parent."""
 
     def __init__(self, ctx: Any, fn: Callable[[Any], Any], limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_work, args=(child, fn, limits.memory_mb * _MB), daemon=True)
         self.process.start()
         child.close()
-        self.job: tuple[int, float] | None = None
+        self.jobs: deque[int] = deque()
+        self.started = 0.0
+        # Start-up (the first fork server boots and imports the function's module) is not an
+        # item's time: wait for the worker to say it is ready.
+        try:
+            ready = self.conn.poll(_START_SECONDS) and self.conn.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise RuntimeError(f"a worker process did not start within {_START_SECONDS} s")
 
     def give(self, index: int, item: Any) -> None:
         self.conn.send((index, item))
-        self.job = (index, time.monotonic())
+        if not self.jobs:
+            self.started = time.monotonic()
+        self.jobs.append(index)
+
+    def done(self) -> int:
+        """The running item finished: the next one sent (if any) starts now."""
+        self.started = time.monotonic()
+        return self.jobs.popleft()
 
     def kill(self) -> None:
         self.process.kill()
@@ -163,7 +186,10 @@ def run_limited(
         if on_progress is not None:
             on_progress(len(done) + next_out, total)
 
-    def replace(worker: _Worker) -> None:
+    def replace(worker: _Worker, failure: str) -> None:
+        """Fail the running item, kill the worker, give its waiting items back to the queue."""
+        finish(worker.jobs.popleft(), None, failure)
+        queue.extendleft(reversed(worker.jobs))
         worker.kill()
         pool[pool.index(worker)] = _Worker(ctx, fn, limits)
 
@@ -171,43 +197,32 @@ def run_limited(
         pool.extend(_Worker(ctx, fn, limits) for _ in range(size))
         while next_out < total:
             for worker in pool:
-                if worker.job is None and queue:
+                while len(worker.jobs) < _IN_FLIGHT and queue:
                     index = queue.popleft()
                     worker.give(index, batch[index])
-            busy = [w for w in pool if w.job is not None]
+            busy = [w for w in pool if w.jobs]
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], _POLL_SECONDS))
             now = time.monotonic()
             for worker in busy:
-                assert worker.job is not None
-                index, started = worker.job
                 if worker.conn in ready:
                     try:
-                        got, status, payload = worker.conn.recv()
+                        _, status, payload = worker.conn.recv()
                     except (EOFError, OSError):
-                        got, status, payload = index, "died", None
-                    worker.job = None
+                        status, payload = "died", None
                     if status == "ok":
-                        finish(got, payload, None)
-                        continue
-                    if status == "error":
-                        finish(got, None, f"{what} error: {payload}")
-                        continue
-                    worker.process.join(timeout=1)
-                    finish(got, None, exceeded_memory(limits, what) if status == "memory"
-                           else f"{what} worker died (exit code {worker.process.exitcode})")
-                    replace(worker)
+                        finish(worker.done(), payload, None)
+                    elif status == "error":
+                        finish(worker.done(), None, f"{what} error: {payload}")
+                    else:
+                        worker.process.join(timeout=1)
+                        replace(worker, exceeded_memory(limits, what) if status == "memory"
+                                else f"{what} worker died (exit code {worker.process.exitcode})")
                 elif worker.process.sentinel in ready and not worker.process.is_alive():
-                    worker.job = None
-                    finish(index, None, f"{what} worker died (exit code {worker.process.exitcode})")
-                    replace(worker)
-                elif now - started > limits.seconds:
-                    worker.job = None
-                    finish(index, None, exceeded_time(limits, what))
-                    replace(worker)
+                    replace(worker, f"{what} worker died (exit code {worker.process.exitcode})")
+                elif now - worker.started > limits.seconds:
+                    replace(worker, exceeded_time(limits, what))
                 elif _resident_bytes(worker.process.pid or 0) > limits.memory_mb * _MB:
-                    worker.job = None
-                    finish(index, None, exceeded_memory(limits, what))
-                    replace(worker)
+                    replace(worker, exceeded_memory(limits, what))
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
