@@ -254,3 +254,17 @@ def test_settings_flags_beat_environment(tmp_path: Path) -> None:
     assert defaults.raw_dir == Path("data/raw").resolve()
     assert defaults.warehouse == Path("data/warehouse.duckdb").resolve()
     assert defaults.max_file_bytes == 1024 * 1024
+
+
+def test_document_spans_survive_the_build_database(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from tests import document_fixtures as F
+
+    raw = tmp_path / "docs"
+    raw.mkdir()
+    (raw / "r.pdf").write_bytes(F.text_pdf(REPORT))
+    (raw / "r.docx").write_bytes(F.docx_file(REPORT + "乙"))
+    _refresh_staging(con, raw)
+    rows = _rows(con, "SELECT r.source_file, m.source_page, m.source_locator FROM raw.money_facts m "
+                      "JOIN raw.raw_reports r USING (report_id) ORDER BY r.source_file")
+    assert [(name, page) for name, page, _ in rows] == [("r.docx", None), ("r.pdf", "1")]
+    assert rows[0][2].startswith("para ") and rows[1][2].startswith("bbox(")
