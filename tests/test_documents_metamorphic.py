@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ingest.documents import Limits, read_document
+from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
 from tests import document_fixtures as F
 from tests.test_parser_variants import SAMPLES, facts
@@ -33,7 +34,7 @@ def test_document_renderings_state_the_same_facts(sample, fmt):
     text, expected = sample
     build, suffix = FORMATS[fmt]
     decoded = read_document(build(text), suffix)
-    assert decoded.error is None
+    assert decoded.error is None and normalise(decoded.text) == decoded.text
     assert facts(decoded.text) == expected
     money = parse_reports([ReportInput("r", "r" + suffix, decoded.text, spans=decoded.spans)])["money_facts"]
     assert money.height and money["source_locator"].is_not_null().all()
