@@ -38,6 +38,8 @@ def test_document_renderings_state_the_same_facts(sample, fmt):
     assert facts(decoded.text) == expected
     money = parse_reports([ReportInput("r", "r" + suffix, decoded.text, spans=decoded.spans)])["money_facts"]
     assert money.height and money["source_locator"].is_not_null().all()
+    if suffix == ".xlsx":  # each paragraph is a row merged across A:F
+        assert money["source_locator"].str.contains(r"^A\d+:F\d+$").all()
 
 
 def _keyed(rows: list[tuple], n_key: int) -> dict[tuple, set]:
