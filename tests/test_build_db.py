@@ -345,3 +345,17 @@ def test_two_warehouses_in_one_directory_keep_their_own_build_state(tmp_path: Pa
 def test_a_bad_file_size_limit_is_refused_with_its_value(value: str) -> None:
     with pytest.raises(SettingError, match="GOVPERF_MAX_FILE_MB"):
         Settings.resolve(env={"GOVPERF_MAX_FILE_MB": value})
+
+
+def test_document_spans_survive_the_build_database(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from tests import document_fixtures as F
+
+    raw = tmp_path / "docs"
+    raw.mkdir()
+    (raw / "r.pdf").write_bytes(F.text_pdf(REPORT))
+    (raw / "r.docx").write_bytes(F.docx_file(REPORT + "乙"))
+    _refresh_staging(con, raw)
+    rows = _rows(con, "SELECT r.source_file, m.source_page, m.source_locator FROM raw.money_facts m "
+                      "JOIN raw.raw_reports r USING (report_id) ORDER BY r.source_file")
+    assert [(name, page) for name, page, _ in rows] == [("r.docx", None), ("r.pdf", "1")]
+    assert rows[0][2].startswith("para ") and rows[1][2].startswith("bbox(")

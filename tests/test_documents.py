@@ -176,7 +176,7 @@ def test_html_declared_gb2312_holding_gbk_and_boilerplate_dropped():
     text = "2023年度预算数为1,234.56万元,负责人王堃。"  # 堃 is in GBK, not in GB2312
     decoded = read_document(F.html_page(text, encoding="gbk", declared="gb2312"), ".html")
     assert decoded.error is None and decoded.encoding == "gb18030"
-    assert decoded.text == normalise(text)
+    assert decoded.text == normalise(text)  # no navigation, breadcrumb, related articles, footer or script
 
 
 def test_html_without_declared_charset_is_detected():
@@ -195,6 +195,7 @@ def test_html_table_spans_are_expanded():
 def test_old_word_files_and_empty_files_fail_with_advice():
     assert "save it as .docx or PDF" in read_document(b"\xd0\xcf\x11\xe0", ".doc").error
     assert read_document(b"", ".pdf").error == "empty file"
+    assert read_document(b"not an image", ".png").error.startswith("corrupt or unknown image")
 
 
 def test_table_row_line_renders_pipe_rows_and_single_valued_rows_as_text():

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ingest.documents import Limits, read_document
+from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
 from tests import document_fixtures as F
 from tests.test_parser_variants import SAMPLES, facts
@@ -33,10 +34,12 @@ def test_document_renderings_state_the_same_facts(sample, fmt):
     text, expected = sample
     build, suffix = FORMATS[fmt]
     decoded = read_document(build(text), suffix)
-    assert decoded.error is None
+    assert decoded.error is None and normalise(decoded.text) == decoded.text
     assert facts(decoded.text) == expected
     money = parse_reports([ReportInput("r", "r" + suffix, decoded.text, spans=decoded.spans)])["money_facts"]
     assert money.height and money["source_locator"].is_not_null().all()
+    if suffix == ".xlsx":  # each paragraph is a row merged across A:F
+        assert money["source_locator"].str.contains(r"^A\d+:F\d+$").all()
 
 
 def _keyed(rows: list[tuple], n_key: int) -> dict[tuple, set]:
@@ -46,16 +49,32 @@ def _keyed(rows: list[tuple], n_key: int) -> dict[tuple, set]:
     return out
 
 
+# Header fields that OCR may change by one misread character (部内 for 部门 in a title) and that
+# a manifest.csv row corrects; every other header field must be the text's or NULL.
+OCR_TOLERATED_HEADER = frozenset({"department_name", "department_type", "parse_status", "status_reason"})
+
+
 def assert_never_a_different_fact(expected: dict[str, Any], got: dict[str, Any]) -> None:
-    """Every fact read from the scan is one the text states (OCR may lose facts, never change them);
-    header fields are equal or NULL."""
+    """Every figure read from the scan is one the text states (OCR may lose facts, never change them);
+    header fields are equal or NULL except the names OCR may misspell."""
     for field, value in got["header"].items():
-        assert value is None or value == expected["header"][field] or field in ("parse_status", "status_reason"), field
+        if field not in OCR_TOLERATED_HEADER:
+            assert value is None or value == expected["header"][field], field
+    # Indicator names are free text OCR may misspell: their figures are compared without the name.
     for kind, n_key in (("money", 3), ("measures", 1), ("scores", 1), ("indicators", 1)):
-        want, have = _keyed(expected[kind], n_key), _keyed(got[kind], n_key)
+        want = _keyed([row[n_key:] if kind == "indicators" else row for row in expected[kind]],
+                      0 if kind == "indicators" else n_key)
+        have = _keyed([row[n_key:] if kind == "indicators" else row for row in got[kind]],
+                      0 if kind == "indicators" else n_key)
         for key, values in have.items():
             assert key in want, f"{kind}: {key} not stated in the text"
-            assert values <= want[key] | {tuple(None for _ in next(iter(values)))}, f"{kind} {key}: {values}"
+            for value in values:
+                assert _covered(value, want[key]), f"{kind} {key}: {value} not stated in the text"
+
+
+def _covered(value: tuple, stated: set[tuple]) -> bool:
+    """``value`` equals a stated tuple where it is not NULL."""
+    return any(all(v is None or v == s for v, s in zip(value, row, strict=True)) for row in stated)
 
 
 @pytest.mark.slow

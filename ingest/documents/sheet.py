@@ -66,15 +66,22 @@ def check_xlsx_extent(data: bytes, max_cells: int) -> None:
                                     f"{max(cols) - min(cols) + 1} columns, over the {max_cells}-cell limit")
 
 
-def _expand(grid: list[list[str]], merged: list, start: tuple[int, int]) -> None:
-    """Copy each merged range's top-left value into every cell it covers (in place)."""
+def _expand(grid: list[list[str]], merged: list, start: tuple[int, int], max_cells: int) -> None:
+    """Copy each merged range's top-left value into every cell it covers (in place); at most
+    ``max_cells`` cells are added in all (a hostile merge over a whole sheet cannot blow up the grid)."""
+    budget = max_cells
     for (r0, c0), (r1, c1) in merged:
         r0, r1, c0, c1 = r0 - start[0], r1 - start[0], c0 - start[1], c1 - start[1]
-        if not (0 <= r0 < len(grid)) or c0 < 0:
+        r1 = min(r1, len(grid) - 1)
+        if not (0 <= r0 < len(grid)) or c0 < 0 or c1 < c0:
             continue
+        budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
+        if budget < 0:
+            raise DocumentError(f"merged cells expand to more than {max_cells} cells, over the cell limit")
         value = grid[r0][c0] if c0 < len(grid[r0]) else ""
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
+        for r in range(r0, r1 + 1):
+            grid[r].extend([""] * (c1 + 1 - len(grid[r])))
+            for c in range(c0, c1 + 1):
                 grid[r][c] = value
 
 
@@ -84,7 +91,7 @@ def _sheet_block(sheet: python_calamine.CalamineSheet, limits: Limits) -> Block 
                             f"{limits.max_sheet_cells}-cell limit")
     start = sheet.start or (0, 0)
     grid = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    _expand(grid, sheet.merged_cell_ranges or [], start)
+    _expand(grid, sheet.merged_cell_ranges or [], start, limits.max_sheet_cells)
     rows = []
     for r, cells in enumerate(grid):
         filled = [c for c, value in enumerate(cells) if value]
