@@ -53,6 +53,8 @@ from ingest.raw import scan_raw_dir
 
 RAW_REPORTS_KEY = AssetKey(["raw", "raw_reports"])
 QUALITY_RESULTS_KEY = AssetKey(["quality", "great_expectations"])
+_KNOWN_REPORTS = "SELECT report_id FROM raw.raw_reports WHERE NOT is_removed AND duplicate_of IS NULL"
+"""Reports already in the warehouse: the copy among identical files that stays canonical."""
 STAGING_KEYS = [AssetKey(["raw", table]) for table in schema.STAGING_TABLES]
 
 dbt_project = load_dbt_project()
@@ -118,8 +120,9 @@ def raw_reports(
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
     changes.write_pending_cursor(settings, changes.current_cursor(settings, changes.read_cursor(settings)))
-    files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     with build_connection(settings.build_db) as con:
+        known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
+        files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes, known_report_ids=known)
         result = sync_raw_reports(con, files, ocr_cache_dir=settings.build_dir / "ocr-cache")
         unreadable = con.execute(
             "SELECT source_file, failure_reason FROM raw.raw_reports "

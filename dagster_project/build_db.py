@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -414,25 +414,35 @@ def write_staging(
     return counts
 
 
-def compact_removed(con: duckdb.DuckDBPyConnection) -> int:
+KEEP_REMOVED_DAYS = 30
+"""How long the record of a removed file is kept (``govperf status`` counts removed files)."""
+
+
+def compact_removed(
+    con: duckdb.DuckDBPyConnection, now: datetime | None = None, keep_days: int = KEEP_REMOVED_DAYS
+) -> int:
     """Drop records of removed files that say nothing new; return how many were dropped.
 
-    A removed record is kept only while it is the newest record of its file name and its content
-    is not present again (under any name), so churn in the raw dir does not grow the table.
+    A removed record is kept only while it is younger than ``keep_days``, the newest record of its
+    file name, and its content is not present again (under any name): churn in the raw dir does
+    not grow the table.
     """
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     before = fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
     con.execute(
         """
         DELETE FROM raw.raw_reports AS r
         WHERE r.is_removed AND (
-            EXISTS (SELECT 1 FROM raw.raw_reports p WHERE NOT p.is_removed AND p.content_sha256 = r.content_sha256)
+            r.removed_at < ?
+            OR EXISTS (SELECT 1 FROM raw.raw_reports p WHERE NOT p.is_removed AND p.content_sha256 = r.content_sha256)
             OR EXISTS (
                 SELECT 1 FROM raw.raw_reports n
                 WHERE n.source_file = r.source_file AND n.report_id <> r.report_id
                   AND (NOT n.is_removed OR n.removed_at > r.removed_at)
             )
         )
-        """
+        """,
+        [now - timedelta(days=keep_days)],
     )
     return before - fetch_one(con, "SELECT count(*) FROM raw.raw_reports")[0]
 

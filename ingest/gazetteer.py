@@ -167,7 +167,13 @@ def resolve(name: str, context: str = "") -> Place:
         current, pos = keys[0], pos + len(spelling)
     if current is None:
         return _unknown_division(text)
-    return _place(gaz, current, text[pos:])
+    rest = text[pos:]
+    township = P.TOWNSHIP_SUFFIX.match(rest)
+    if (gaz.by_key[current].level in ("county", "prefecture") and township
+            and not P.NOT_A_PLACE.search(township.group(0)) and P.TOWNSHIP_BODY.match(rest[township.end():])):
+        issue = f"{township.group(0)} is not in the gazetteer under {gaz.by_key[current].name}"
+        return _place(gaz, current, rest[township.end():], issue, ("township", township.group(0)))
+    return _place(gaz, current, rest)
 
 
 def _unknown_division(text: str) -> Place:

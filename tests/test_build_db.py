@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -199,6 +200,9 @@ def test_removed_records_are_compacted(con: duckdb.DuckDBPyConnection, raw_dir: 
     assert removed == 3
     wh.compact_removed(con)
     assert _rows(con, "SELECT source_file FROM raw.raw_reports WHERE is_removed") == [(name,)]
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=wh.KEEP_REMOVED_DAYS + 1)
+    assert wh.compact_removed(con, later) == 1, "old enough records of removed files go too"
+    assert _rows(con, "SELECT count(*) FROM raw.raw_reports WHERE is_removed") == [(0,)]
 
 
 def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> None:

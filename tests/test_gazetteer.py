@@ -97,3 +97,10 @@ def test_divisions_missing_from_the_gazetteer_keep_their_level_by_suffix(name, c
 def test_an_ambiguous_two_character_name_is_a_common_noun():
     place = resolve("城区管理中心")  # 城区 is a district in three cities, and the word for "urban area"
     assert (place.admin_level, place.issue, place.rest) == (None, None, "城区管理中心")
+
+
+def test_a_township_newer_than_the_gazetteer_is_read_by_its_own_government() -> None:
+    place = resolve("厦门市思明区新设街道办事处")
+    assert (place.province, place.city, place.county, place.township) == ("福建省", "厦门市", "思明区", "新设街道")
+    assert place.issue and "not in the gazetteer" in place.issue
+    assert resolve("厦门市思明区新设街道卫生服务中心").township is None, "only its own government makes a township"
