@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: sync run status test lint dev bench
+.PHONY: sync run status test lint dev bench dashboard system-deps
 
 sync:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
@@ -21,8 +21,17 @@ status:
 lint: sync
 	$(RUN) ruff check .
 
-test: lint
+test: lint system-deps
 	$(RUN) pytest -q
+
+# Headless Chromium and a CJK font for the dashboard's browser test; skipped when already present.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -q . \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+
+# The dashboard over the published warehouse (GOVPERF_WAREHOUSE) on 127.0.0.1:$GOVPERF_DASHBOARD_PORT (8501).
+dashboard: sync
+	$(RUN) python -m dashboard.serve
 
 # Run history, schedules and sensor cursors persist in .dagster_home (not committed).
 dev: sync
