@@ -345,4 +345,5 @@ def main() -> None:
         RENDERERS[page](con, lang)
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import it
+    main()
