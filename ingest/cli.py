@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
     status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
     status.set_defaults(func=_status)
+    from dagster_project.export import add_export_command
+
+    add_export_command(sub)
     return parser
 
 
