@@ -64,22 +64,26 @@ def page_overview(con, lang: str) -> None:
         cols = st.columns(len(frame))
         for col, row in zip(cols, frame.itertuples(), strict=True):
             col.metric(row.parse_status, int(row.reports))
-    for dimension in ("province", "admin_level", "fiscal_year"):
-        panel = q.reports_by(con, dimension, lang)
-        if not show(panel, lang, text(f"by_{dimension}", lang)):
-            continue
-        frame = status_label(panel.frame, lang).fillna({"category": text("unknown", lang)})
-        frame["category"] = frame["category"].astype(str)
-        chart = (
-            alt.Chart(frame)
-            .mark_bar()
-            .encode(
-                x=alt.X("category:N", title=text("category", lang), sort=None),
-                y=alt.Y("reports:Q", title=text("reports", lang)),
-                color=alt.Color("parse_status:N", title=text("parse_status", lang)),
+    columns = st.columns(3)
+    for column, dimension in zip(columns, ("province", "admin_level", "fiscal_year"), strict=True):
+        with column:
+            panel = q.reports_by(con, dimension, lang)
+            if not show(panel, lang, text(f"by_{dimension}", lang)):
+                continue
+            frame = status_label(panel.frame, lang).fillna({"category": text("unknown", lang)})
+            frame["category"] = frame["category"].astype(str)
+            chart = (
+                alt.Chart(frame)
+                .mark_bar()
+                .encode(
+                    x=alt.X("category:N", title=text("category", lang), sort=None, axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("reports:Q", title=text("reports", lang), axis=alt.Axis(tickMinStep=1)),
+                    color=alt.Color(
+                        "parse_status:N", title=text("parse_status", lang), legend=alt.Legend(orient="bottom")
+                    ),
+                )
             )
-        )
-        st.altair_chart(chart, use_container_width=True)
+            st.altair_chart(chart, use_container_width=True)
 
 
 def histogram(frame: pd.DataFrame, column: str, lang: str) -> alt.Chart:
@@ -207,7 +211,12 @@ def page_department(con, lang: str) -> None:
         .mark_line(point=True)
         .encode(
             x=alt.X("fiscal_year:O", title=text("fiscal_year", lang)),
-            y=alt.Y("score_total:Q", title=text("score_total", lang), scale=alt.Scale(zero=False)),
+            y=alt.Y(
+                "score_total:Q",
+                title=text("score_total", lang),
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=".2f"),
+            ),
         )
     )
     left, right = st.columns(2)
@@ -247,7 +256,7 @@ def page_department(con, lang: str) -> None:
 def page_source(con, lang: str) -> None:
     report_id = st.query_params.get("report", "")
     report = q.report(con, report_id)
-    if not show(report, lang, text("page.source", lang)):
+    if not show(report, lang):
         return
     info = report.frame.iloc[0]
     st.markdown(f"**{text('report_file', lang)}**: {info['source_file']}  \n{info['title'] or ''}")
