@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -103,9 +104,11 @@ def assert_no_error(page) -> None:
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
-def test_every_page_renders_its_charts(dashboard_url: str, page) -> None:
+def test_every_page_renders_its_charts_offline(dashboard_url: str, page) -> None:
     from dashboard.app import PAGES
 
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     for name in PAGES:
         open_page(page, dashboard_url, name)
         assert_no_error(page)
@@ -114,6 +117,8 @@ def test_every_page_renders_its_charts(dashboard_url: str, page) -> None:
             charts.first.locator("canvas, svg").first.wait_for(timeout=LOAD_TIMEOUT_MS)
             assert charts.count() >= 1
         page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    elsewhere = [url for url in requested if urlsplit(url).hostname not in ("127.0.0.1", None)]
+    assert requested and elsewhere == [], elsewhere  # no CDN, no telemetry: works on an offline network
 
 
 def test_department_numbers_link_to_their_source_sentence_and_file(dashboard_url: str, page) -> None:
