@@ -303,6 +303,9 @@ def page_quality(con, lang: str) -> None:
         st.success(text("no_violations", lang))
     else:
         table(violations.frame, lang)
+    headerless = q.reports_without_header(con)
+    if show(headerless, lang, text("headerless", lang)):
+        table(status_label(headerless.frame, lang), lang)
     for name, panel in (("checks", q.quality_checks(con)), ("parse_issues", q.parse_issues(con))):
         if show(panel, lang, text(name, lang)):
             table(panel.frame, lang)

@@ -361,6 +361,29 @@ def quality_violations(con: duckdb.DuckDBPyConnection) -> Panel:
     )
 
 
+def reports_without_header(con: duckdb.DuckDBPyConnection) -> Panel:
+    """Reports kept in ``mart_report`` whose department or fiscal year could not be read."""
+    return run(
+        con,
+        "SELECT source_file, report_type, parse_status, department_name, fiscal_year, budget_total_wan_yuan, "
+        "spend_total_wan_yuan, score_total, report_id FROM marts.mart_report "
+        "WHERE department_key IS NULL OR fiscal_year IS NULL ORDER BY source_file",
+        {
+            "mart_report": [
+                "source_file",
+                "report_type",
+                "parse_status",
+                "department_key",
+                "department_name",
+                "fiscal_year",
+                "budget_total_wan_yuan",
+                "spend_total_wan_yuan",
+                "score_total",
+            ]
+        },
+    )
+
+
 def quality_checks(con: duckdb.DuckDBPyConnection) -> Panel:
     """Every quality check of the last refresh with its result and counts."""
     return run(

@@ -181,6 +181,21 @@ def test_missing_contract_columns_and_tables_give_an_empty_panel_with_a_note(con
     project = queries.projects(con)
     assert project.empty and project.note == "marts.fct_project is not in this warehouse"
     assert queries.parse_issues(con).note == "marts.fct_parse_issues is not in this warehouse"
+    assert queries.reports_without_header(con).note == "marts.mart_report is not in this warehouse"
+
+
+def test_reports_without_header_come_from_mart_report_once_it_exists(tmp_path: Path, raw_dir: Path) -> None:
+    path = make_warehouse(
+        tmp_path / "mr.duckdb",
+        raw_dir,
+        "CREATE TABLE marts.mart_report AS SELECT m.*, 'department_overall' AS report_type, 'ok' AS parse_status"
+        " FROM marts.mart_department_year AS m;"
+        "UPDATE marts.mart_report SET fiscal_year = NULL WHERE report_id = 'r3';",
+    )
+    with queries.open_warehouse(path) as con:
+        assert [
+            (r["source_file"], r["spend_total_wan_yuan"]) for r in records(queries.reports_without_header(con))
+        ] == [("c.txt", 50.0)]
 
 
 def test_indicators_met_counts_by_year_once_the_column_exists(tmp_path: Path, raw_dir: Path) -> None:
