@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import altair as alt
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -50,14 +51,15 @@ def show(panel: q.Panel, lang: str, title: str | None = None) -> bool:
 
 def table(frame: pd.DataFrame, lang: str) -> None:
     """A data table with translated column titles where a label exists."""
-    st.dataframe(frame.rename(columns=lambda c: text(c, lang)), hide_index=True, use_container_width=True)
+    st.dataframe(frame.rename(columns=lambda c: text(c, lang)), hide_index=True, width="stretch")
 
 
 def status_label(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with its parse_status codes replaced by their display labels."""
     return frame.assign(parse_status=frame["parse_status"].map(lambda s: text(f"status.{s}", lang)))
 
 
-def page_overview(con, lang: str) -> None:
+def page_overview(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     status = q.reports_by_status(con)
     if show(status, lang, text("by_status", lang)):
         frame = status_label(status.frame, lang)
@@ -83,10 +85,11 @@ def page_overview(con, lang: str) -> None:
                     ),
                 )
             )
-            st.altair_chart(chart, use_container_width=True)
+            st.altair_chart(chart, width="stretch")
 
 
 def histogram(frame: pd.DataFrame, column: str, lang: str) -> alt.Chart:
+    """Counts of department-years by ``column`` in up to 20 bins."""
     return (
         alt.Chart(frame.dropna(subset=[column]))
         .mark_bar()
@@ -98,6 +101,7 @@ def histogram(frame: pd.DataFrame, column: str, lang: str) -> alt.Chart:
 
 
 def by_level_year(frame: pd.DataFrame, column: str, lang: str) -> alt.Chart:
+    """``column`` of each department-year by fiscal year, coloured by administrative level."""
     data = frame.dropna(subset=[column]).assign(level=lambda f: f["level"].fillna(text("unknown", lang)))
     return (
         alt.Chart(data)
@@ -111,22 +115,22 @@ def by_level_year(frame: pd.DataFrame, column: str, lang: str) -> alt.Chart:
     )
 
 
-def page_scores(con, lang: str) -> None:
+def page_scores(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     years = q.department_years(con, lang)
     if not show(years, lang):
         return
     for column, title in (("score_total", "score_distribution"), ("execution_rate_pct", "rate_distribution")):
         st.subheader(text(title, lang))
         left, right = st.columns(2)
-        left.altair_chart(histogram(years.frame, column, lang), use_container_width=True)
-        right.altair_chart(by_level_year(years.frame, column, lang), use_container_width=True)
+        left.altair_chart(histogram(years.frame, column, lang), width="stretch")
+        right.altair_chart(by_level_year(years.frame, column, lang), width="stretch")
         outliers = q.outliers(con, column)
         st.markdown(f"**{text('outliers', lang)}**")
         if show(outliers, lang) or outliers.note:
             table(outliers.frame, lang)
 
 
-def page_budget(con, lang: str) -> None:
+def page_budget(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     panel = q.budget_vs_spend(con)
     if show(panel, lang, text("budget_vs_spend", lang)):
         frame = panel.frame
@@ -145,14 +149,14 @@ def page_budget(con, lang: str) -> None:
             .mark_line(strokeDash=[4, 4])
             .encode(x="x:Q", y="y:Q")
         )
-        st.altair_chart(diagonal + points, use_container_width=True)
+        st.altair_chart(diagonal + points, width="stretch")
         table(frame, lang)
     projects = q.projects(con)
     if show(projects, lang, text("projects", lang)):
         table(projects.frame, lang)
 
 
-def page_indicators(con, lang: str) -> None:
+def page_indicators(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     met = q.indicators_met(con)
     if show(met, lang, text("indicators_met", lang)):
         frame = met.frame.assign(
@@ -169,7 +173,7 @@ def page_indicators(con, lang: str) -> None:
                 color=alt.Color("is_met:N", title=text("indicators_met", lang)),
             )
         )
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
     not_met = q.indicators_not_met(con)
     if show(not_met, lang, text("indicators_not_met", lang)):
         table(not_met.frame, lang)
@@ -178,7 +182,7 @@ def page_indicators(con, lang: str) -> None:
 FIGURE_COLUMNS = ("budget_total_wan_yuan", "spend_total_wan_yuan", "execution_rate_pct", "score_total")
 
 
-def page_department(con, lang: str) -> None:
+def page_department(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     choices = q.departments(con)
     if not show(choices, lang):
         return
@@ -220,8 +224,8 @@ def page_department(con, lang: str) -> None:
         )
     )
     left, right = st.columns(2)
-    left.altair_chart(money, use_container_width=True)
-    right.altair_chart(score, use_container_width=True)
+    left.altair_chart(money, width="stretch")
+    right.altair_chart(score, width="stretch")
 
     st.subheader(text("figures", lang))
     rows = []
@@ -253,7 +257,7 @@ def page_department(con, lang: str) -> None:
         st.markdown(render.html_table(rows, headers, raw={"value"}), unsafe_allow_html=True)
 
 
-def page_source(con, lang: str) -> None:
+def page_source(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     report_id = st.query_params.get("report", "")
     report = q.report(con, report_id)
     if not show(report, lang):
@@ -286,7 +290,7 @@ def page_source(con, lang: str) -> None:
         st.download_button(text("download", lang), original.read_bytes(), file_name=original.name)
 
 
-def page_quality(con, lang: str) -> None:
+def page_quality(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     problems = q.problem_reports(con)
     st.subheader(text("problem_reports", lang))
     if problems.note:

@@ -54,7 +54,7 @@ def wait_healthy(url: str, server: subprocess.Popen, timeout: float = 90.0) -> N
 @pytest.fixture(scope="module")
 def dashboard_url(sample_warehouse: Path) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "GOVPERF_WAREHOUSE": str(sample_warehouse)}
+    env = {**os.environ, "GOVPERF_WAREHOUSE": str(sample_warehouse), "PYTHONUNBUFFERED": "1"}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTEFACTS / "server.log").open("w")
     server = subprocess.Popen(serve.command(port), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -146,3 +146,11 @@ def test_quality_page_and_english_toggle(dashboard_url: str, page) -> None:
     assert page.get_by_text(text("title", "en")).count() == 1
     assert page.get_by_role("heading", name=text("checks", "en")).count() == 1
     page.screenshot(path=str(ARTEFACTS / "quality-en.png"), full_page=True)
+
+
+def test_server_logged_no_error_or_deprecation(dashboard_url: str) -> None:
+    """Runs last in this module: whatever the pages did left no traceback or warning in the server log."""
+    log = (ARTEFACTS / "server.log").read_text(encoding="utf-8", errors="replace")
+    assert "Uvicorn server started" in log or "You can now view" in log
+    for marker in ("Traceback", "Error", "deprecated", "Please replace"):
+        assert marker not in log, log[-3000:]
