@@ -296,3 +296,22 @@ def test_every_label_has_both_languages_and_every_key_the_app_uses_exists() -> N
     for status in ("ok", "partial", "failed"):
         assert f"status.{status}" in labels
     assert i18n.text("refreshed", "en", at="t", n=3) == "Refreshed at t (3 reports)"
+
+
+def test_serve_listens_on_loopback_without_telemetry_on_the_configured_port() -> None:
+    from dashboard import serve
+
+    assert serve.port_from_env({}) == 8501
+    assert serve.port_from_env({"GOVPERF_DASHBOARD_PORT": "9000"}) == 9000
+    for bad in ("abc", "0", "70000", "-1"):
+        with pytest.raises(SystemExit, match="GOVPERF_DASHBOARD_PORT must be a port number"):
+            serve.port_from_env({"GOVPERF_DASHBOARD_PORT": bad})
+    argv = serve.command(9000)
+    assert argv[5:10] == [
+        "--server.address=127.0.0.1",
+        "--server.port=9000",
+        "--server.headless=true",
+        "--browser.gatherUsageStats=false",
+        "--client.toolbarMode=viewer",
+    ]
+    assert Path(argv[4]) == APP
