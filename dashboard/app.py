@@ -24,7 +24,7 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 CSS = """
 <style>
 table.govperf { border-collapse: collapse; font-size: 0.9rem; }
-table.govperf th, table.govperf td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
+table.govperf th, table.govperf td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; }
 table.govperf th { background: #f5f5f5; }
 mark { background: #ffe58a; }
 </style>
@@ -177,6 +177,24 @@ def page_indicators(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     not_met = q.indicators_not_met(con)
     if show(not_met, lang, text("indicators_not_met", lang)):
         table(not_met.frame, lang)
+    stated = q.indicators(con)
+    if show(stated, lang, text("all_indicators", lang)):
+        rows = [
+            {
+                "department_name": render.cell(row["department_name"]),
+                "fiscal_year": render.cell(row["fiscal_year"]),
+                "indicator_name": render.cell(row["indicator_name"]),
+                "target_text": render.cell(row["target_text"]),
+                "actual_text": render.linked_text(
+                    render.cell(row["actual_text"]), render.source_url(lang, row["report_id"], fact_id=row["fact_id"])
+                ),
+            }
+            for row in stated.frame.to_dict("records")
+        ]
+        columns = ("department_name", "fiscal_year", "indicator_name", "target_text", "actual_text")
+        st.markdown(
+            render.html_table(rows, {c: text(c, lang) for c in columns}, raw={"actual_text"}), unsafe_allow_html=True
+        )
 
 
 FIGURE_COLUMNS = ("budget_total_wan_yuan", "spend_total_wan_yuan", "execution_rate_pct", "score_total")
@@ -230,7 +248,7 @@ def page_department(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     st.subheader(text("figures", lang))
     rows = []
     for row in trend.frame.to_dict("records"):
-        cells = {"fiscal_year": str(row["fiscal_year"]), "source_file": row["source_file"]}
+        cells = {"fiscal_year": render.cell(row["fiscal_year"]), "source_file": render.cell(row["source_file"])}
         for column in FIGURE_COLUMNS:
             cells[column] = render.linked_number(
                 row[column], render.source_url(lang, row["report_id"], value=row[column])
@@ -243,13 +261,13 @@ def page_department(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     if show(stated, lang, text("stated_facts", lang)):
         rows = [
             {
-                "fiscal_year": str(f["fiscal_year"]),
+                "fiscal_year": render.cell(f["fiscal_year"]),
                 "kind": f["kind"],
-                "item": f["item"],
+                "item": render.cell(f["item"]),
                 "value": render.linked_number(
                     f["value"], render.source_url(lang, f["report_id"], fact_id=f["fact_id"])
                 ),
-                "source_text": f["source_text"],
+                "source_text": render.cell(f["source_text"]),
             }
             for f in stated.frame.to_dict("records")
         ]

@@ -224,6 +224,21 @@ def indicators_met(con: duckdb.DuckDBPyConnection) -> Panel:
     )
 
 
+def indicators(con: duckdb.DuckDBPyConnection) -> Panel:
+    """Every stated indicator with its department, target and result."""
+    return run(
+        con,
+        "SELECT departments.department_name, indicators.fiscal_year, indicators.indicator_name, "
+        "indicators.target_text, indicators.actual_text, indicators.fact_id, indicators.report_id "
+        "FROM marts.fct_indicators AS indicators LEFT JOIN marts.dim_department AS departments "
+        "USING (department_key) ORDER BY departments.department_name, indicators.fiscal_year, indicators.source_start",
+        {
+            "fct_indicators": ["department_key", "indicator_name", "target_text", "actual_text", "fact_id"],
+            "dim_department": ["department_key", "department_name"],
+        },
+    )
+
+
 def indicators_not_met(con: duckdb.DuckDBPyConnection) -> Panel:
     """Indicators stated as not met, with their target, result and source."""
     return run(

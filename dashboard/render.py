@@ -18,6 +18,11 @@ def is_missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def cell(value: object) -> str:
+    """A value as table text; '' when missing (NULL arrives from pandas as None, NaN or NA)."""
+    return "" if is_missing(value) else str(value)
+
+
 def number(value: object) -> str:
     """A figure as text with thousands separators and no trailing zeros; '' when missing."""
     if is_missing(value):
@@ -45,11 +50,16 @@ def source_url(lang: str, report_id: str, *, fact_id: str | None = None, value: 
     return page_url("source", lang, report=report_id, value=number(value).replace(",", ""))
 
 
+def linked_text(label: str, url: str) -> str:
+    """An HTML provenance link showing ``label`` that leads to ``url``; '' for an empty label."""
+    if not label:
+        return ""
+    return f'<a class="provenance" href="{html.escape(url)}" target="_self">{html.escape(label)}</a>'
+
+
 def linked_number(value: object, url: str) -> str:
     """An HTML link showing ``value`` that leads to ``url``; '' when the value is missing."""
-    if is_missing(value):
-        return ""
-    return f'<a class="provenance" href="{html.escape(url)}" target="_self">{html.escape(number(value))}</a>'
+    return "" if is_missing(value) else linked_text(number(value), url)
 
 
 def html_table(rows: Sequence[Mapping[str, str]], headers: Mapping[str, str], raw: set[str] = frozenset()) -> str:

@@ -235,6 +235,13 @@ def test_facts_by_value_find_the_sentence_stating_a_mart_figure(con) -> None:
     assert records(queries.facts(con, report_id="r2", value="200")) == []
 
 
+def test_indicators_list_every_stated_indicator_with_its_department(con) -> None:
+    assert [
+        (r["department_name"], r["indicator_name"], r["actual_text"], r["fact_id"])
+        for r in records(queries.indicators(con))
+    ] == [("甲市人民政府办公室", "收文处理率", "98%", "i1")]
+
+
 def test_facts_without_any_fact_table_say_so(tmp_path: Path) -> None:
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()
@@ -267,6 +274,7 @@ def test_number_is_exact_and_readable() -> None:
     assert render.number(97.80) == "97.8"
     assert render.number(3) == "3"
     assert render.number(float("nan")) == "" and render.number(None) == ""
+    assert render.cell(float("nan")) == "" and render.cell(2023) == "2023" and render.cell("95%") == "95%"
 
 
 def test_source_links_lead_to_the_source_page_and_escape_html() -> None:
@@ -275,6 +283,8 @@ def test_source_links_lead_to_the_source_page_and_escape_html() -> None:
     link = render.linked_number(1234.5, "?a=1&b=<2>")
     assert link == '<a class="provenance" href="?a=1&amp;b=&lt;2&gt;" target="_self">1,234.5</a>'
     assert render.linked_number(None, "?x") == ""
+    assert render.linked_text("98%", "?f=1") == '<a class="provenance" href="?f=1" target="_self">98%</a>'
+    assert render.linked_text("", "?f=1") == ""
 
 
 def test_highlight_marks_the_stated_figure() -> None:
