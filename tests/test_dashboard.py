@@ -295,6 +295,8 @@ def test_highlight_marks_the_stated_figure() -> None:
 def test_every_label_has_both_languages_and_every_key_the_app_uses_exists() -> None:
     labels = i18n.labels()
     assert all(entry["zh"] and entry["en"] for entry in labels.values())
+    keys = [line.split(",", 1)[0] for line in i18n.LABELS_CSV.read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(keys) == len(set(keys)) == len(labels)
     source = APP.read_text(encoding="utf-8")
     used = set(re.findall(r'text\(\s*"([a-z_.]+)"', source))
     assert used and used <= set(labels), used - set(labels)
