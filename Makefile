@@ -5,10 +5,11 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: system-deps sync run status test test-fast lint dev bench
+.PHONY: system-deps sync run status test test-fast lint dev bench dashboard
 
-# Debian packages the document readers and their tests need, installed only when missing:
-# libGL/GLib for OpenCV (used by the OCR), and a CJK font to render scanned-page test fixtures.
+# Debian packages the project needs, installed only when missing: libGL/GLib for OpenCV (used by
+# the OCR), a CJK font (scanned-page test fixtures, the dashboard's screenshots) and Chromium (the
+# dashboard's browser test).
 SYSTEM_LIBS := libGL.so.1:libgl1 libglib-2.0.so.0:libglib2.0-0
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -19,12 +20,13 @@ system-deps:
 		ldconfig -p 2>/dev/null | grep -q "$${pair%%:*}" || missing="$$missing $${pair##*:}"; \
 	done; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null 2>&1; then \
 			echo "installing$$missing"; \
-			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+			$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 		else \
-			echo "warning: install$$missing (no apt-get here): OCR or its tests will fail" >&2; \
+			echo "warning: install$$missing (no apt-get here): OCR, the browser test or the scan fixtures will fail" >&2; \
 		fi; \
 	fi
 
@@ -48,6 +50,10 @@ test: lint
 
 test-fast: lint
 	$(RUN) pytest -q -m "not slow"
+
+# The dashboard over the published warehouse (GOVPERF_WAREHOUSE) on 127.0.0.1:$GOVPERF_DASHBOARD_PORT (8501).
+dashboard: sync
+	$(RUN) python -m dashboard.serve
 
 # Run history, schedules and sensor cursors persist in .dagster_home (not committed).
 dev: sync

@@ -82,27 +82,6 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    try:
-        settings = Settings.resolve(warehouse=args.warehouse)
-    except SettingError as exc:
-        print(f"govperf: {exc}", file=sys.stderr)
-        return 2
-    if not settings.warehouse.is_file():
-        print(f"govperf: no warehouse published at {settings.warehouse} yet (run govperf refresh)", file=sys.stderr)
-        return 1
-    from dagster_project.export import ExportError, export_tables
-
-    try:
-        written = export_tables(settings.warehouse, args.format, args.out, args.table or None)
-    except ExportError as exc:
-        print(f"govperf: {exc}", file=sys.stderr)
-        return 2
-    for path in written:
-        print(path)
-    return 0
-
-
 def _status(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -172,12 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
     status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
     status.set_defaults(func=_status)
-    export = sub.add_parser("export", help="write the marts as CSV (UTF-8 with BOM), Parquet or XLSX files")
-    export.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
-    export.add_argument("--out", type=Path, default=Path("data/export"), help="output directory (default data/export)")
-    export.add_argument("--table", action="append", help="a mart to export (repeatable; default every mart)")
-    export.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")
-    export.set_defaults(func=_export)
+    from dagster_project.export import add_export_command
+
+    add_export_command(sub)
     return parser
 
 

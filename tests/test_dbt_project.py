@@ -553,3 +553,46 @@ def test_mart_report_keeps_every_report_that_is_not_failed(warehouse: duckdb.Duc
     for report_id, row in latest.items():
         for column in ("budget_total_wan_yuan", "spend_total_wan_yuan", "score_total", "rating"):
             assert rows[report_id][column] == row[column]
+
+
+def test_marts_carry_table_and_column_comments_with_the_chinese_term(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """persist_docs writes the yml descriptions as DuckDB comments that BI tools show."""
+    cjk = "[\u4e00-\u9fff]"
+    bare_tables = warehouse.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+        "AND NOT regexp_matches(coalesce(comment, ''), ?)",
+        [cjk],
+    ).fetchall()
+    bare_columns = warehouse.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+        "AND NOT regexp_matches(coalesce(comment, ''), ?)",
+        [cjk],
+    ).fetchall()
+    assert bare_tables == [] and bare_columns == []
+    (described,) = warehouse.execute(
+        "SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = 'mart_department_year' "
+        "AND column_name = 'budget_total_wan_yuan'"
+    ).fetchone()
+    assert "全年预算数" in described
+
+
+def test_marts_carry_display_labels_from_the_label_seeds(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """admin_level_zh / department_type_zh / rating_zh equal the seeds' labels, so charts need no join."""
+    rows = warehouse.execute(
+        """
+        SELECT mart.admin_level, mart.admin_level_zh, levels.level_name_zh,
+            mart.department_type_zh, coalesce(types.type_name_zh, mart.department_type),
+            mart.rating, mart.rating_zh, ratings.rating_name_zh
+        FROM marts.mart_department_year AS mart
+        LEFT JOIN marts.dim_level AS levels USING (admin_level)
+        LEFT JOIN marts.dim_department_type AS types USING (department_type)
+        LEFT JOIN marts.dim_rating AS ratings USING (rating)
+        """
+    ).fetchall()
+    assert rows
+    for level, level_zh, seed_level, type_zh, seed_type, rating, rating_zh, seed_rating in rows:
+        assert level_zh == seed_level and (level is None or level_zh is not None)
+        assert type_zh == seed_type
+        assert rating_zh == seed_rating and (rating is None or rating_zh is not None)
+    labels = warehouse.execute("SELECT admin_level_zh, department_type_zh FROM marts.dim_department").fetchall()
+    assert labels and all(type_zh for _, type_zh in labels)

@@ -45,9 +45,13 @@ select
     figures.staff_in_service,
     figures.staff_retired,
     figures.indicator_count,
-    coalesce(quality.quality_status, 'pass') as quality_status
+    coalesce(quality.quality_status, 'pass') as quality_status,
+    departments.admin_level_zh,
+    departments.department_type_zh,
+    ratings.rating_name_zh as rating_zh
 from latest
 inner join {{ ref('int_reports') }} as reports on latest.report_id = reports.report_id
 inner join {{ ref('dim_department') }} as departments on reports.department_key = departments.department_key
 inner join {{ ref('int_report_figures') }} as figures on latest.report_id = figures.report_id
 left join quality on latest.report_id = quality.report_id
+left join {{ ref('dim_rating') }} as ratings on figures.rating = ratings.rating
