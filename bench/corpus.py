@@ -4,7 +4,7 @@ Each report is one template (a sample in ``data/raw`` or a report in ``tests/cor
 another department: other real regions (``ingest/regions.csv`` and a list of real districts and
 counties), another department kind, another fiscal year (every year in the text shifted alike), all
 money amounts multiplied by one factor (budget, spend and execution rate stay consistent), and a
-layout and encoding from ``tests/variants.py`` (reflowed OCR/PDF text, markdown, full-width forms,
+layout and encoding from :mod:`bench.variants` (reflowed OCR/PDF text, markdown, full-width forms,
 元/亿元 units, untitled with a ``manifest.csv`` row, GBK/GB18030/UTF-16/UTF-8 with BOM).
 
 Speed: a template is cut once into literal text and *slots* (department, region names, years,
@@ -27,8 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
+from bench import variants
 from ingest.decode import decode_bytes
-from tests import variants
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SAMPLES = REPO / "data" / "raw"
