@@ -1,28 +1,74 @@
 """``python -m bench.profile_refresh STATS_FILE [govperf arguments]``: one ``govperf`` run under cProfile.
 
 The statistics of the whole command (start-up imports included, since ``govperf`` is imported here)
-are written to ``STATS_FILE`` and the process exits as the console script does (``os._exit``). The
-profile covers this process's main thread: Dagster runs every step there; time spent waiting on parse
-workers or dbt's threads shows as waits.
+are written to ``STATS_FILE`` and the process exits as the console script does (``os._exit``).
+cProfile sees one thread at a time, so every thread started during the run (dbt runs its nodes on a
+thread pool) gets a profiler of its own, merged into the main thread's when it has finished. Parse
+workers are other processes: their time shows as waiting in the parent.
 """
 
 from __future__ import annotations
 
 import cProfile
 import os
+import pstats
 import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_FINISHED: list[cProfile.Profile] = []
+_LOCK = threading.Lock()
+
+
+def _profiled_run(run: Callable[[threading.Thread], None]) -> Callable[[threading.Thread], None]:
+    """``Thread.run`` with a profiler of its own, kept for merging once the thread has finished."""
+
+    def wrapper(self: threading.Thread) -> None:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            run(self)
+        finally:
+            profiler.disable()
+            with _LOCK:
+                _FINISHED.append(profiler)
+
+    return wrapper
+
+
+def profiled(call: Callable[[], T]) -> tuple[T, pstats.Stats]:
+    """``call()`` under cProfile, with the threads it starts and finishes; its result and the merged stats."""
+    original = threading.Thread.run
+    threading.Thread.run = _profiled_run(original)  # type: ignore[method-assign]
+    profiler = cProfile.Profile()
+    try:
+        profiler.enable()
+        result = call()
+        profiler.disable()
+    finally:
+        threading.Thread.run = original  # type: ignore[method-assign]
+    stats = pstats.Stats(profiler)
+    with _LOCK:
+        for finished in _FINISHED:
+            stats.add(finished)
+        _FINISHED.clear()
+    return result, stats
 
 
 def main(argv: list[str]) -> int:
     """Profile ``govperf <argv[1:]>`` and dump the statistics to ``argv[0]``; govperf's exit code."""
     stats_file, govperf_args = argv[0], argv[1:]
-    profiler = cProfile.Profile()
-    profiler.enable()
-    from dagster_project.cli import main as govperf
 
-    code = govperf(govperf_args)
-    profiler.disable()
-    profiler.dump_stats(stats_file)
+    def govperf() -> int:
+        from dagster_project.cli import main as cli
+
+        return cli(govperf_args)
+
+    code, stats = profiled(govperf)
+    stats.dump_stats(stats_file)
     return code
 
 

@@ -697,6 +697,12 @@ def _fmt_s(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds:,.1f} s" if seconds >= 10 else f"{seconds:,.2f} s"
 
 
+def _fmt_run(run: dict[str, Any]) -> str:
+    """Wall time, CPU seconds and the load average around a measured subprocess."""
+    load = f"load {run.get('load_before', 0):.1f}→{run.get('load_after', 0):.1f}"
+    return f"{_fmt_s(run.get('wall_s'))}  (CPU {_fmt_s(run.get('cpu_s', 0))}, {load})"
+
+
 def _fmt_mem(run: dict[str, Any]) -> str:
     return f"{run.get('peak_tree_pss_gb', 0):.2f} / {run.get('peak_tree_rss_sum_gb', 0):.2f} GB"
 
@@ -779,7 +785,7 @@ def render_table(results: dict[str, Any]) -> str:
     noop = refresh.get("noop")
     if noop:
         said = "" if noop["nothing_changed"] else "  (the change scan found a change!)"
-        lines.append((f"no-op refresh (govperf refresh, nothing changed){said}", _fmt_s(noop["wall_s"])))
+        lines.append((f"no-op refresh (govperf refresh, nothing changed){said}", _fmt_run(noop)))
         parts = refresh.get("noop_breakdown", {})
         for key, label in (
             ("interpreter_start_s", "interpreter start-up"),
@@ -794,7 +800,7 @@ def render_table(results: dict[str, Any]) -> str:
         if not run:
             continue
         status = "" if run["ok"] else "  (FAILED)" if run["finished"] else "  (did not finish)"
-        lines.append((f"{label}{status}", _fmt_s(run["wall_s"])))
+        lines.append((f"{label}{status}", _fmt_run(run)))
         for stage, seconds in run["stages_s"].items():
             lines.append((f"  {stage}", _fmt_s(seconds)))
         lines.append(("  outside steps (start-up, imports, Dagster)", _fmt_s(run["outside_steps_s"])))
@@ -808,7 +814,7 @@ def render_table(results: dict[str, Any]) -> str:
     big = results.get("scale_100k", {})
     if big and not big.get("skipped"):
         status = "" if big.get("ok") else "  (FAILED)" if big.get("finished") else "  (did not finish)"
-        lines.append((f"100,000 reports: full refresh{status}", _fmt_s(big.get("wall_s"))))
+        lines.append((f"100,000 reports: full refresh{status}", _fmt_run(big)))
         for stage, seconds in big.get("stages_s", {}).items():
             lines.append((f"  {stage}", _fmt_s(seconds)))
         lines.append(("  peak PSS / summed RSS, process tree", _fmt_mem(big)))

@@ -9,6 +9,7 @@ import os
 import pstats
 import signal
 import sys
+import threading
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -17,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench import baseline, corpus, run
+from bench import baseline, corpus, profile_refresh, run
 from ingest.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
 from ingest.raw import read_manifest
@@ -229,6 +230,29 @@ def test_summarise_profile_totals_and_ranks_self_time():
     assert next(iter(summary["self_s_by_package"])) == "tests"
     assert sum(summary["self_s_by_package"].values()) == pytest.approx(summary["profiled_s"], abs=0.01)
     assert "_busy" in summary["top_self_time"][0]["function"]
+
+
+def test_profiled_merges_the_threads_a_call_starts():
+    def with_a_thread() -> int:
+        worker = threading.Thread(target=_busy, args=(100_000,))
+        worker.start()
+        worker.join()
+        return 7
+
+    original = threading.Thread.run
+    result, stats = profile_refresh.profiled(with_a_thread)
+    assert result == 7
+    assert threading.Thread.run is original
+    busy = [v for (_file, _line, name), v in stats.stats.items() if name == "_busy"]  # type: ignore[attr-defined]
+    assert busy and busy[0][1] == 1  # called once, on the worker thread
+
+
+def test_profile_refresh_dumps_the_stats_of_a_govperf_command(tmp_path):
+    stats_file = tmp_path / "refresh.pstats"
+    code = profile_refresh.main([str(stats_file), "refresh", "--raw-dir", str(tmp_path / "missing")])
+    assert code == 2  # govperf's own exit code: the raw dir does not exist
+    functions = {name for _file, _line, name in pstats.Stats(str(stats_file)).stats}  # type: ignore[attr-defined]
+    assert "_refresh" in functions
 
 
 def test_refresh_command_is_the_console_script_a_user_runs(tmp_path):
