@@ -3,8 +3,10 @@
 The statistics of the whole command (start-up imports included, since ``govperf`` is imported here)
 are written to ``STATS_FILE`` and the process exits as the console script does (``os._exit``).
 cProfile sees one thread at a time, so every thread started during the run (dbt runs its nodes on a
-thread pool) gets a profiler of its own, merged into the main thread's when it has finished. Parse
-workers are other processes: their time shows as waiting in the parent.
+thread pool) gets a profiler of its own, merged into the main thread's when it has finished. Every
+profiler counts its thread's CPU time (``time.thread_time``), not wall time: idle pool threads and
+waits cost nothing, the totals do not depend on what else the machine runs, and the merged total is
+the process's CPU. Parse workers are other processes and are not in it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import pstats
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -27,7 +30,7 @@ def _profiled_run(run: Callable[[threading.Thread], None]) -> Callable[[threadin
     """``Thread.run`` with a profiler of its own, kept for merging once the thread has finished."""
 
     def wrapper(self: threading.Thread) -> None:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)
         profiler.enable()
         try:
             run(self)
@@ -43,7 +46,7 @@ def profiled(call: Callable[[], T]) -> tuple[T, pstats.Stats]:
     """``call()`` under cProfile, with the threads it starts and finishes; its result and the merged stats."""
     original = threading.Thread.run
     threading.Thread.run = _profiled_run(original)  # type: ignore[method-assign]
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.thread_time)
     try:
         profiler.enable()
         result = call()

@@ -808,8 +808,8 @@ def render_table(results: dict[str, Any]) -> str:
     profiled = refresh.get("profiled_add_1", {})
     if profiled.get("profile"):
         profile = profiled["profile"]
-        lines.append(("cProfile, refresh after adding 1 (main thread)", _fmt_s(profile["profiled_s"])))
-        lines.append(("  self time by package:", ""))
+        lines.append(("cProfile, refresh after adding 1 (CPU, all threads)", _fmt_s(profile["profiled_s"])))
+        lines.append(("  self CPU time by package:", ""))
         lines += _profile_lines(profile)
     big = results.get("scale_100k", {})
     if big and not big.get("skipped"):

@@ -245,6 +245,9 @@ def test_profiled_merges_the_threads_a_call_starts():
     assert threading.Thread.run is original
     busy = [v for (_file, _line, name), v in stats.stats.items() if name == "_busy"]  # type: ignore[attr-defined]
     assert busy and busy[0][1] == 1  # called once, on the worker thread
+    # thread CPU time: the main thread's wait in join() costs (almost) nothing next to the work
+    join = [v for (_file, _line, name), v in stats.stats.items() if name == "join"]  # type: ignore[attr-defined]
+    assert join[0][3] < busy[0][3]
 
 
 def test_profile_refresh_dumps_the_stats_of_a_govperf_command(tmp_path):
