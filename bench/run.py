@@ -564,6 +564,10 @@ def package_of(filename: str, function: str) -> str:
         return f"C: {(owner.group('type_module') or owner.group('module')) if owner else 'builtins'}"
     if filename.startswith("<frozen importlib"):
         return "imports (importlib)"
+    if filename.startswith("<frozen "):
+        return f"stdlib: {filename.removeprefix('<frozen ').removesuffix('>')}"
+    if filename.startswith("<"):
+        return "generated code"  # exec'd source: dataclass and serialiser methods
     path = Path(filename)
     if "site-packages" in path.parts:
         top = path.parts[path.parts.index("site-packages") + 1]

@@ -211,6 +211,8 @@ def test_package_of_names_who_owns_a_profile_entry():
     assert run.package_of("~", "<built-in method builtins.exec>") == "C: builtins"
     assert run.package_of("/usr/lib/python3.11/json/decoder.py", "decode") == "stdlib: json"
     assert run.package_of("/usr/lib/python3.11/threading.py", "wait") == "stdlib: threading"
+    assert run.package_of("<frozen os>", "__getitem__") == "stdlib: os"
+    assert run.package_of("<string>", "__init__") == "generated code"
 
 
 def _busy(n: int) -> int:
