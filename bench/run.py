@@ -380,24 +380,31 @@ def _ending(done: Outcome, label: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Refresher:
-    """How this benchmark runs ``govperf refresh``: the command, the Dagster home, logs, memory cap."""
+    """How this benchmark runs ``govperf refresh``: the command, the Dagster home, logs, memory cap.
+
+    With a ``dagster_home`` the refreshes run with ``-v`` and record their runs there, and their stage
+    times are read back (the per-event storage costs the refresh some time); without one they run
+    exactly as a user types ``govperf refresh`` (ephemeral Dagster instance) and have no stage times.
+    """
 
     logs: Path
-    dagster_home: Path
+    dagster_home: Path | None
     command: Callable[..., list[str]] = refresh_command
     memory_limit_bytes: int | None = None
 
     def _env(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONUNBUFFERED": "1", "DAGSTER_HOME": str(self.dagster_home)}
+        env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+        if self.dagster_home:
+            env["DAGSTER_HOME"] = str(self.dagster_home)
+        return {**env, "PYTHONUNBUFFERED": "1"}
 
     def __call__(self, raw_dir: Path, warehouse: Path, label: str, timeout: float | None = None) -> dict[str, Any]:
-        """One timed ``govperf refresh -v``: wall, CPU, stage times from the Dagster run, memory."""
+        """One timed refresh: wall, CPU, memory and (with a Dagster home) stage times from the Dagster run."""
         _LAST_FINGERPRINT[str(warehouse)] = _code_fingerprint()
-        done = run_measured(
-            self.command(raw_dir, warehouse), self.logs, label, self._env(), timeout, self.memory_limit_bytes
-        )
+        command = self.command(raw_dir, warehouse, verbose=self.dagster_home is not None)
+        done = run_measured(command, self.logs, label, self._env(), timeout, self.memory_limit_bytes)
         result = _ending(done, label)
-        steps = latest_run_steps(self.dagster_home) if done.finished else {}
+        steps = latest_run_steps(self.dagster_home) if done.finished and self.dagster_home else {}
         result["steps_s"] = steps
         result["stages_s"] = stage_timings(steps)
         result["outside_steps_s"] = round(done.timing.wall_s - sum(steps.values()), 3)
@@ -881,6 +888,11 @@ def build_arg_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-incremental", action="store_true", help="only the full and the no-op refresh")
     parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="refreshes exactly as a user runs them (no -v, ephemeral Dagster instance): no stage times",
+    )
+    parser.add_argument(
         "--no-refresh-profile", action="store_true", help="no extra refresh under cProfile after adding 1 report"
     )
     parser.add_argument("--no-refresh", action="store_true", help="only the in-process stages and the baseline")
@@ -939,9 +951,8 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
     del inputs, texts
 
     complete = True
-    refresher = Refresher(
-        workdir / "logs", init_dagster_home(workdir / "dagster_home"), command, int(args.memory_limit_gb * GB)
-    )
+    home = None if args.plain else init_dagster_home(workdir / "dagster_home")
+    refresher = Refresher(workdir / "logs", home, command, int(args.memory_limit_gb * GB))
     if args.no_refresh:
         results["refresh"] = {"skipped": "--no-refresh"}
     elif not refresh_available():

@@ -267,6 +267,14 @@ def test_refresh_command_is_the_console_script_a_user_runs(tmp_path):
     assert run.refresh_command(tmp_path / "raw", tmp_path / "w.duckdb") == [*quiet, "-v"]
 
 
+def test_refresher_records_runs_only_with_a_dagster_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", "/somewhere/else")
+    plain = run.Refresher(tmp_path, None)
+    assert "DAGSTER_HOME" not in plain._env()
+    recorded = run.Refresher(tmp_path, tmp_path / "home")
+    assert recorded._env()["DAGSTER_HOME"] == str(tmp_path / "home")
+
+
 def _results(noop_wall: float, nothing_changed: bool = True, big: dict | None = None) -> dict:
     ok = {"ok": True, "finished": True}
     stages = {"stages_s": {"parse": 1.0, "dbt": 8.0}, "outside_steps_s": 3.0, "peak_tree_pss_gb": 0.5}
