@@ -964,7 +964,7 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
         warehouse = warehouse_dir / "warehouse.duckdb"
         refresh: dict[str, Any] = {}
         results["refresh"] = refresh
-        say("full refresh (govperf refresh -v, subprocess)")
+        say("full refresh (govperf refresh, subprocess)")
         refresh["full"] = refresher(raw_dir, warehouse, f"full_{n}")
         complete &= refresh["full"]["ok"]
         if refresh["full"]["ok"]:
