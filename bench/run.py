@@ -814,7 +814,8 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append((f"{label}{status}", _fmt_run(run)))
         for stage, seconds in run["stages_s"].items():
             lines.append((f"  {stage}", _fmt_s(seconds)))
-        lines.append(("  outside steps (start-up, imports, Dagster)", _fmt_s(run["outside_steps_s"])))
+        if run["stages_s"]:
+            lines.append(("  outside steps (start-up, imports, Dagster)", _fmt_s(run["outside_steps_s"])))
         lines.append(("  peak PSS / summed RSS, process tree", _fmt_mem(run)))
     profiled = refresh.get("profiled_add_1", {})
     if profiled.get("profile"):
