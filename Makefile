@@ -60,7 +60,8 @@ dev: sync
 	mkdir -p .dagster_home
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
 
-# Scaled corpus, timed refreshes and stages, naive baseline (issue 6); BENCH_ARGS="--reports 2000 --skip-100k".
-# Prints a table and writes data/bench/latest.json.
+# Issue 9's targets on a scaled corpus (default 10,000 reports, then 100,000): full, no-op and add-one
+# refreshes as `.venv/bin/govperf refresh` runs them, stage times, tree PSS, parser vs naive baseline,
+# profiles. BENCH_ARGS="--reports 2000 --skip-100k". Prints a table and writes data/bench/latest.json.
 bench: sync
 	$(RUN) python -m bench.run $(BENCH_ARGS)

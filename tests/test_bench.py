@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import cProfile
 import hashlib
 import json
+import os
+import pstats
+import signal
+import sys
+import threading
+import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench import baseline, corpus, run
+from bench import baseline, corpus, profile_refresh, run
 from ingest.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
 from ingest.raw import read_manifest
@@ -150,29 +157,183 @@ def test_baseline_extracts_headline_fields():
     assert baseline.measure([text] * 3).reports == 3
 
 
-def test_step_timings_are_read_from_dagster_events():
-    log = (
-        '... - raw__raw_reports - STEP_SUCCESS - Finished execution of step "raw__raw_reports" in 533ms.\n'
-        '... - staging - STEP_SUCCESS - Finished execution of step "staging" in 5.6s.\n'
-        '... - dbt_models - STEP_SUCCESS - Finished execution of step "dbt_models" in 4m52s.\n'
-        '... - great_expectations_checks - STEP_SUCCESS - Finished execution of step "great_expectations_checks" '
-        "in 0.83ms.\n"
-    )
-    steps = run.step_timings(log)
-    assert steps == {
-        "raw__raw_reports": 0.533,
+def test_steps_of_the_refresh_graph_fall_into_their_stages():
+    steps = {
+        "raw__raw_reports": 0.5,
         "staging": 5.6,
-        "dbt_models": 292.0,
-        "great_expectations_checks": 0.00083,
+        "dbt_models": 12.0,
+        "quality__great_expectations": 1.25,
+        "great_expectations_checks": 0.25,
+        "published_warehouse": 0.3,
+        "something_new": 1.0,
     }
-    assert run.stage_timings(steps) == {"ingest": 0.533, "parse": 5.6, "dbt": 292.0, "checks": 0.001}
+    assert run.stage_timings(steps) == {
+        "ingest": 0.5,
+        "parse": 5.6,
+        "dbt": 12.0,
+        "checks": 1.5,
+        "publish": 0.3,
+        "other": 1.0,
+    }
+
+
+def test_kb_fields_reads_proc_files():
+    text = "Rss:              102400 kB\nPss:               51200 kB\nPss_Anon:  10 kB\nSwap: 0 kB\n"
+    assert run.kb_fields(text, ("Pss", "Swap", "Missing")) == {"Pss": 51200 * 1024, "Swap": 0}
+
+
+def test_tree_pss_counts_memory_shared_with_a_forked_child_once():
+    """A forked child shares the parent's pages: summed RSS counts them twice, summed PSS once."""
+    ballast = bytearray(os.urandom(64 * 1024 * 1024))
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only waits to be sampled
+        time.sleep(30)
+        os._exit(0)
+    try:
+        time.sleep(0.2)
+        sample = run.sample_tree(os.getpid())
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    assert sample.processes >= 2
+    assert sample.rss - sample.pss > 0.8 * len(ballast)
+    assert sample.pss > len(ballast)
+
+
+def test_package_of_names_who_owns_a_profile_entry():
+    site = "/x/.venv/lib/python3.11/site-packages"
+    assert run.package_of(f"{site}/dagster/_core/execution/api.py", "execute") == "dagster"
+    assert run.package_of(f"{site}/six.py", "f") == "six"
+    assert run.package_of(str(run.REPO / "ingest" / "parse.py"), "parse_report") == "ingest"
+    assert run.package_of("<frozen importlib._bootstrap>", "_find_and_load") == "imports (importlib)"
+    assert run.package_of("~", "<method 'execute' of '_duckdb.DuckDBPyConnection' objects>") == "C: duckdb"
+    assert run.package_of("~", "<built-in method posix.stat>") == "C: posix"
+    assert run.package_of("~", "<built-in method builtins.exec>") == "C: builtins"
+    assert run.package_of("/usr/lib/python3.11/json/decoder.py", "decode") == "stdlib: json"
+    assert run.package_of("/usr/lib/python3.11/threading.py", "wait") == "stdlib: threading"
+    assert run.package_of("<frozen os>", "__getitem__") == "stdlib: os"
+    assert run.package_of("<string>", "__init__") == "generated code"
+
+
+def _busy(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def test_summarise_profile_totals_and_ranks_self_time():
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _busy(200_000)
+    profiler.disable()
+    summary = run.summarise_profile(pstats.Stats(profiler))
+    assert summary["profiled_s"] > 0
+    assert next(iter(summary["self_s_by_package"])) == "tests"
+    assert sum(summary["self_s_by_package"].values()) == pytest.approx(summary["profiled_s"], abs=0.01)
+    assert "_busy" in summary["top_self_time"][0]["function"]
+
+
+def test_profiled_merges_the_threads_a_call_starts():
+    def with_a_thread() -> int:
+        worker = threading.Thread(target=_busy, args=(100_000,))
+        worker.start()
+        worker.join()
+        return 7
+
+    original = threading.Thread.run
+    result, stats = profile_refresh.profiled(with_a_thread)
+    assert result == 7
+    assert threading.Thread.run is original
+    busy = [v for (_file, _line, name), v in stats.stats.items() if name == "_busy"]  # type: ignore[attr-defined]
+    assert busy and busy[0][1] == 1  # called once, on the worker thread
+    # thread CPU time: the main thread's wait in join() costs (almost) nothing next to the work
+    join = [v for (_file, _line, name), v in stats.stats.items() if name == "join"]  # type: ignore[attr-defined]
+    assert join[0][3] < busy[0][3]
+
+
+def test_profile_refresh_dumps_the_stats_of_a_govperf_command(tmp_path):
+    stats_file = tmp_path / "refresh.pstats"
+    code = profile_refresh.main([str(stats_file), "refresh", "--raw-dir", str(tmp_path / "missing")])
+    assert code == 2  # govperf's own exit code: the raw dir does not exist
+    functions = {name for _file, _line, name in pstats.Stats(str(stats_file)).stats}  # type: ignore[attr-defined]
+    assert "_refresh" in functions
+
+
+def test_refresh_command_is_the_console_script_a_user_runs(tmp_path):
+    quiet = run.refresh_command(tmp_path / "raw", tmp_path / "w.duckdb", verbose=False)
+    assert Path(quiet[0]).name == "govperf" and Path(quiet[0]).parent == Path(sys.executable).parent
+    assert quiet[1:] == ["refresh", "--raw-dir", str(tmp_path / "raw"), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert run.refresh_command(tmp_path / "raw", tmp_path / "w.duckdb") == [*quiet, "-v"]
+
+
+def test_refresher_records_runs_only_with_a_dagster_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", "/somewhere/else")
+    plain = run.Refresher(tmp_path, None)
+    assert "DAGSTER_HOME" not in plain._env()
+    recorded = run.Refresher(tmp_path, tmp_path / "home")
+    assert recorded._env()["DAGSTER_HOME"] == str(tmp_path / "home")
+
+
+def _results(noop_wall: float, nothing_changed: bool = True, big: dict | None = None) -> dict:
+    ok = {"ok": True, "finished": True}
+    stages = {"stages_s": {"parse": 1.0, "dbt": 8.0}, "outside_steps_s": 3.0, "peak_tree_pss_gb": 0.5}
+    return {
+        "corpus": {"reports": 10_000},
+        "refresh": {
+            "noop": {**ok, "wall_s": noop_wall, "nothing_changed": nothing_changed},
+            "add_1": {**ok, "wall_s": 12.0, **stages},
+            "full": {"ok": False, "finished": False, "wall_s": 99.0, **stages},
+        },
+        "parser_vs_baseline": {
+            "ratio": 0.25,
+            "parser_reports_per_s": 500.0,
+            "parser_one_process_reports_per_s": 300.0,
+            "baseline_reports_per_s": 2000.0,
+        },
+        "scale_100k": big or {"skipped": True},
+    }
+
+
+def test_targets_say_met_missed_by_how_much_or_not_measured():
+    rows = {r["target"].split(",")[0]: r for r in run.targets(_results(0.5))}
+    assert rows["no-op refresh (nothing changed)"]["met"] is True
+    add_1 = rows["refresh after adding 1 report"]
+    assert (add_1["measured"], add_1["met"], add_1["times_limit"]) == (12.0, False, 2.0)
+    assert rows["full refresh"]["measured"] is None  # it did not finish: no figure, not a pass
+    assert rows["parse rate / naive baseline rate"]["times_limit"] == 4.0
+    assert "full refresh" in rows and not any("100,000" in name for name in rows)
+
+
+def test_a_noop_that_found_a_change_is_not_counted_as_a_noop():
+    row = run.targets(_results(0.5, nothing_changed=False))[0]
+    assert row["target"].startswith("no-op") and row["measured"] is None
+
+
+def test_100k_memory_target_reads_the_tree_pss():
+    big = {"ok": True, "finished": True, "wall_s": 200.0, "peak_tree_pss_gb": 1.5, "peak_tree_rss_sum_gb": 3.0}
+    rows = {r["target"]: r for r in run.targets(_results(2.0, big=big))}
+    memory = rows["peak memory (PSS of the process tree), 100,000 reports"]
+    assert (memory["measured"], memory["met"]) == (1.5, True)
+    assert rows["full refresh, 100,000 reports"]["times_limit"] == round(200 / 180, 2)
+
+
+def test_table_shows_each_target_and_the_miss_factor():
+    results = _results(2.5)
+    results["targets"] = run.targets(results)
+    results["machine"] = {"cpus": 2, "load_start": [1.0], "load_end": [2.0]}
+    results["corpus"].update(build_s=1.0)
+    table = run.render_table(results)
+    assert "no-op refresh (nothing changed), 10,000 reports: 2.5 s (limit 1.0 s): MISSED (2.5x the limit)" in table
+    assert "full refresh, 10,000 reports: — s (limit 20.0 s): not measured / did not finish" in table
+    assert "MISSED (4.0x too slow)" in table
 
 
 @pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.refresh) is not available")
 @pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"
-    argv = ["--reports", "20", "--skip-100k", "--no-incremental", "--profile-sample", "10"]
+    argv = ["--reports", "20", "--skip-100k", "--profile-sample", "10"]
     code = run.main([*argv, "--workdir", str(tmp_path), "--out", str(out)])
     results = json.loads(out.read_text(encoding="utf-8"))
     full = results["refresh"]["full"]
@@ -181,4 +342,12 @@ def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert {"ingest", "parse", "dbt", "checks", "publish"} <= set(full["stages_s"])
     assert results["in_process"]["parse"]["status"].get("failed", 0) == 0
     assert results["parser_vs_baseline"]["ratio"] > 0
-    assert {t["target"].split(",")[0] for t in results["targets"]} >= {"full refresh", "peak RSS"}
+    noop = results["refresh"]["noop"]
+    assert noop["ok"] and noop["nothing_changed"], noop
+    assert results["refresh"]["noop_breakdown"]["change_scan_says_nothing_changed"] is True
+    add_1 = results["refresh"]["add_1"]
+    assert add_1["ok"] and add_1["only_changed_files_read"], add_1
+    assert results["refresh"]["profiled_add_1"]["profile"]["self_s_by_package"]
+    assert full["peak_tree_pss_gb"] > 0
+    measured = {t["target"].split(",")[0] for t in results["targets"] if t["measured"] is not None}
+    assert measured >= {"no-op refresh (nothing changed)", "refresh after adding 1 report", "full refresh"}

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from bench import variants
 from ingest.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
-from tests import variants
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 SAMPLES = sorted(RAW.glob("*.txt"))

@@ -1,6 +1,6 @@
 """Variants of a report that must parse to the same facts: other encodings, layouts, widths and units.
 
-Used by the metamorphic parser tests and by the benchmark's corpus builder.
+Used by the metamorphic parser tests (``tests/test_parser_variants.py``) and by the benchmark's corpus builder.
 """
 
 from __future__ import annotations
