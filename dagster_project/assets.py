@@ -6,6 +6,7 @@ staging tables, dbt builds the marts, Great Expectations validates them and stor
 table that the quality views read at query time, and the publish step copies the marts out.
 """
 
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ from dagster_project.project import load_dbt_project
 from dagster_project.publish import checkpoint_and_close, internal_path, publish, publish_directory
 from dagster_project.resources import PROGRESS, DbtInProcessResource, GovperfResource, RefreshLockResource
 from ingest import schema
+from ingest.limits import read_limits
 from ingest.parse import ReportInput, parse_reports
 from ingest.raw import scan_raw_dir
 
@@ -123,7 +125,13 @@ def raw_reports(
     with build_connection(settings.build_db) as con:
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
         files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes, known_report_ids=known)
-        result = sync_raw_reports(con, files, ocr_cache_dir=settings.build_dir / "ocr-cache")
+        result = sync_raw_reports(
+            con,
+            files,
+            ocr_cache_dir=settings.build_dir / "ocr-cache",
+            read_limits=read_limits(os.environ),
+            on_progress=lambda done, total: context.log.info(f"{PROGRESS}read {done} of {total} documents"),
+        )
         unreadable = con.execute(
             "SELECT source_file, failure_reason FROM raw.raw_reports "
             "WHERE NOT is_removed AND failure_reason IS NOT NULL ORDER BY source_file"

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,8 @@ from ingest import schema
 from ingest.documents.provenance import spans_from_json, spans_to_json
 from ingest.limits import is_corrupt_database_error
 from ingest.parse import ReportInput
-from ingest.raw import DecodedFile, RawFile, decode_raw_file, report_input
+from ingest.pool import Limits as PoolLimits
+from ingest.raw import DecodedFile, RawFile, decode_raw_files, report_input
 
 RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "failure_reason": pl.String(),
@@ -292,13 +293,16 @@ def sync_raw_reports(
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
     ocr_cache_dir: Path | None = None,
+    read_limits: PoolLimits | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Bring ``raw.raw_reports`` / ``raw.raw_texts`` in step with the scanned files (one transaction).
 
     Files whose fingerprint (content, name, manifest row, decoding/parsing code) is unchanged are
     left alone and not decoded; new and changed files are decoded (``batch_size`` at a time, so
-    memory stays flat) and their staging rows dropped so that the staging step parses them; records
-    of files that are gone are flagged ``is_removed`` and their staging rows deleted.
+    memory stays flat; documents in worker processes under ``read_limits``) and their staging rows
+    dropped so that the staging step parses them; records of files that are gone are flagged
+    ``is_removed`` and their staging rows deleted.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
     code = parser_fingerprint()
@@ -331,8 +335,10 @@ def sync_raw_reports(
             )
         for batch in batches(todo, batch_size):
             rows, texts = [], []
-            for raw, fingerprint, ingested_at in batch:
-                decoded = decode_raw_file(raw, cache_dir=ocr_cache_dir)
+            decoded_files = decode_raw_files(
+                [raw for raw, _, _ in batch], cache_dir=ocr_cache_dir, limits=read_limits, on_progress=on_progress
+            )
+            for (raw, fingerprint, ingested_at), decoded in zip(batch, decoded_files, strict=True):
                 rows.append(_raw_row(raw, decoded, fingerprint, ingested_at))
                 if decoded.text is not None:
                     texts.append({"report_id": raw.report_id, "text": decoded.text,

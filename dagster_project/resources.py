@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, ConfigurableResource, Failure, InitResourceContext
+from dagster import AssetExecutionContext, ConfigurableResource, Failure, InitResourceContext, Output
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
@@ -125,14 +125,19 @@ class DbtInProcessResource(ConfigurableResource):
                     os.environ[name] = value
         if result.exception is not None:
             raise RuntimeError(f"dbt build could not run: {result.exception}")
-        for raw in events:
-            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
-            yield from event.to_default_asset_events(
-                manifest=manifest, dagster_dbt_translator=translator, context=context, target_path=target_path
-            )
         results = [node_result(raw) for raw in events]
         with build_connection(build_db) as con:
             record_dbt_tests(con, results)
+            counts = row_counts(con, events)
+        for raw in events:
+            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+            count = counts.get(raw["data"]["node_info"]["unique_id"])
+            for dagster_event in event.to_default_asset_events(
+                manifest=manifest, dagster_dbt_translator=translator, context=context, target_path=target_path
+            ):
+                if isinstance(dagster_event, Output) and count is not None:
+                    dagster_event = dagster_event.with_metadata({**dagster_event.metadata, "dagster/row_count": count})
+                yield dagster_event
         broken = [
             f"{r['unique_id']}: {r['status']} {r['message'] or ''}".strip()
             for r in results
@@ -146,6 +151,17 @@ class DbtInProcessResource(ConfigurableResource):
         )
         if broken:
             raise Failure("dbt could not build every model:\n" + "\n".join(broken))
+
+
+def row_counts(con: Any, events: list[dict[str, Any]]) -> dict[str, int]:
+    """Rows of every model and seed the build made (unique id → count), for the asset catalog."""
+    counts = {}
+    for event in events:
+        node = event["data"]["node_info"]
+        relation = (node.get("node_relation") or {}).get("relation_name")
+        if relation and node["unique_id"].startswith(("model.", "seed.")) and node.get("node_status") == "success":
+            counts[node["unique_id"]] = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+    return counts
 
 
 def node_result(event: dict[str, Any]) -> dict[str, Any]:

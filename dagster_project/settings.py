@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.limits import DEFAULT_MAX_FILE_BYTES, SettingError, build_state_dir, max_file_bytes, parse_limits
+from ingest.limits import (
+    DEFAULT_MAX_FILE_BYTES,
+    SettingError,
+    build_state_dir,
+    max_file_bytes,
+    parse_limits,
+    read_limits,
+)
 
 DEFAULT_STORAGE_VERSION = "v1.0.0"
 """DuckDB storage format of the published file: the oldest that keeps our types, so DuckDB 1.x
@@ -55,6 +62,7 @@ class Settings:
         build_env = env.get("GOVPERF_BUILD_DB") if warehouse is None else None
         build = Path(build_env).resolve() if build_env else build_state_dir(wh) / "build.duckdb"
         parse_limits(env)  # a bad per-report budget is refused here, before any work
+        read_limits(env)
         return cls(
             raw,
             wh,

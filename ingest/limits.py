@@ -19,6 +19,7 @@ DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * 1024 * 1024
 """Files larger than this are recorded as failed without being read (``GOVPERF_MAX_FILE_MB``)."""
 DEFAULT_PARSE_SECONDS = 120.0
 DEFAULT_PARSE_MEMORY_MB = 2048
+DEFAULT_READ_SECONDS = 600.0
 
 # DuckDB messages that mean the file itself is damaged or is no DuckDB database (any other error —
 # a lock, a full disk, a permission — leaves the file alone).
@@ -57,6 +58,15 @@ def parse_limits(env: Mapping[str, str]) -> Limits:
     ``GOVPERF_PARSE_MEMORY_MB`` (default 2048)."""
     seconds = positive_number("GOVPERF_PARSE_SECONDS", env.get("GOVPERF_PARSE_SECONDS"), DEFAULT_PARSE_SECONDS)
     memory = positive_number("GOVPERF_PARSE_MEMORY_MB", env.get("GOVPERF_PARSE_MEMORY_MB"), DEFAULT_PARSE_MEMORY_MB)
+    return Limits(seconds=seconds, memory_mb=max(1, int(memory)))
+
+
+def read_limits(env: Mapping[str, str]) -> Limits:
+    """Time and memory budget of reading one document (PDF, OCR, office file, web page):
+    ``GOVPERF_READ_SECONDS`` (default 600: OCR costs seconds per page) and ``GOVPERF_READ_MEMORY_MB``
+    (default 2048)."""
+    seconds = positive_number("GOVPERF_READ_SECONDS", env.get("GOVPERF_READ_SECONDS"), DEFAULT_READ_SECONDS)
+    memory = positive_number("GOVPERF_READ_MEMORY_MB", env.get("GOVPERF_READ_MEMORY_MB"), DEFAULT_PARSE_MEMORY_MB)
     return Limits(seconds=seconds, memory_mb=max(1, int(memory)))
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -21,6 +21,8 @@ from ingest.documents.read import LEGACY_WORD_REASON
 from ingest.limits import DEFAULT_MAX_FILE_BYTES
 from ingest.manifest import Manifest, read_manifest_text
 from ingest.parse import ReportInput
+from ingest.pool import Limits as PoolLimits
+from ingest.pool import run_limited
 
 MANIFEST_NAME = "manifest.csv"
 _CHUNK = 1024 * 1024
@@ -291,6 +293,38 @@ def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limi
     suffix = PurePosixPath(raw.source_file).suffix.lower()
     decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
     return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
+
+
+_WORKER_KINDS = frozenset({"pdf", "image", "docx", "spreadsheet", "html"})
+"""File kinds whose reading is expensive (layout, OCR, unzipping): read in worker processes."""
+
+
+def _decode_in_worker(item: tuple[RawFile, Path | None]) -> DecodedFile:
+    raw, cache_dir = item
+    return decode_raw_file(raw, cache_dir=cache_dir)
+
+
+def decode_raw_files(
+    raws: Sequence[RawFile],
+    *,
+    cache_dir: Path | None = None,
+    limits: PoolLimits | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[DecodedFile]:
+    """Decode scanned files, in order: text here, documents in worker processes each under ``limits``.
+
+    A document whose reading runs out of time or memory is not read (``reading exceeded 600 s``) and
+    the others go on; ``limits=None`` reads everything in this process (tests).
+    """
+    out: list[DecodedFile | None] = [None] * len(raws)
+    heavy = [i for i, raw in enumerate(raws) if raw.failure is None and raw.file_kind in _WORKER_KINDS]
+    if limits is not None and heavy:
+        items = [(raws[i], cache_dir) for i in heavy]
+        for outcome in run_limited(_decode_in_worker, items, limits, workers, on_progress, what="reading"):
+            index = heavy[outcome.index]
+            out[index] = outcome.value if outcome.value is not None else DecodedFile(None, None, outcome.failure)
+    return [decoded or decode_raw_file(raws[i], cache_dir=cache_dir) for i, decoded in enumerate(out)]
 
 
 def report_input(

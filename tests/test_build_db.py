@@ -56,10 +56,12 @@ def test_unchanged_files_are_neither_decoded_nor_parsed(
     before = _rows(con, "SELECT * FROM raw.raw_reports ORDER BY report_id")
     headers = _rows(con, "SELECT * FROM raw.report_headers ORDER BY report_id")
 
-    def no_decoding(raw):
-        raise AssertionError(f"{raw.source_file} decoded again")
+    def no_decoding(raws, **kwargs):
+        if raws:
+            raise AssertionError(f"{[raw.source_file for raw in raws]} decoded again")
+        return []
 
-    monkeypatch.setattr(wh, "decode_raw_file", no_decoding)
+    monkeypatch.setattr(wh, "decode_raw_files", no_decoding)
     second, parsed = _refresh_staging(con, raw_dir)
     assert (second.ingested, parsed, second.removed) == ([], [], [])
     assert _rows(con, "SELECT * FROM raw.raw_reports ORDER BY report_id") == before

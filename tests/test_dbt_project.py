@@ -549,6 +549,7 @@ def test_mart_report_keeps_every_report_that_is_not_failed(warehouse: duckdb.Duc
     assert (nodept["spend_total_wan_yuan"], nodept["spend_total_is_derived"]) == (Decimal("100.5"), True)
     assert (rows["hz_v1"]["is_latest_version"], rows["hz_v2"]["is_latest_version"]) == (False, True)
     assert rows["py"]["spend_total_is_derived"] is False
+    assert (rows["py"]["quality_status"], rows["gz"]["quality_status"]) == ("warn", "pass"), "read at query time"
     latest = {r["report_id"]: r for r in _rows(warehouse, "SELECT * FROM marts.mart_department_year")}
     for report_id, row in latest.items():
         for column in ("budget_total_wan_yuan", "spend_total_wan_yuan", "score_total", "rating"):

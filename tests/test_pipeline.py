@@ -165,6 +165,13 @@ def test_refresh_is_recorded_and_checks_ran(sample_refresh: RefreshOutcome) -> N
     assert (sample_refresh.settings.quality_dir / "index.html").exists()
 
 
+def test_every_materialised_asset_reports_its_row_count(sample_refresh: RefreshOutcome) -> None:
+    missing = [key for key, meta in sample_refresh.metadata.items() if "dagster/row_count" not in meta]
+    assert missing == []
+    assert sample_refresh.metadata["marts/fct_report"]["dagster/row_count"] == len(list(SAMPLE_RAW_DIR.iterdir()))
+    assert sample_refresh.metadata["raw/raw_reports"]["dagster/row_count"] == len(list(SAMPLE_RAW_DIR.iterdir()))
+
+
 def test_definitions_load_with_dbt_assets_and_checks() -> None:
     from dagster_project.definitions import defs
 

@@ -178,3 +178,18 @@ def test_a_rejected_manifest_year_is_a_parse_issue_of_its_report() -> None:
     (header,) = parsed.rows["report_headers"]
     assert header["fiscal_year"] == 2023
     assert [i["code"] for i in parsed.rows["parse_issues"]].count("manifest_value_rejected") == 1
+
+
+def test_documents_are_read_in_workers_under_a_budget_and_text_here(tmp_path: Path) -> None:
+    from ingest.pool import Limits
+    from ingest.raw import decode_raw_files, scan_raw_dir
+    from tests import document_fixtures as F
+
+    (tmp_path / "a.txt").write_text("2023年度某局部门整体支出绩效自评报告", encoding="utf-8")
+    (tmp_path / "b.docx").write_bytes(F.docx_file("2023年度某局部门整体支出绩效自评报告\n预算1万元"))
+    files = scan_raw_dir(tmp_path)
+    in_workers = decode_raw_files(files, limits=Limits(seconds=60, memory_mb=2048), workers=1)
+    here = decode_raw_files(files, limits=None)
+    assert [d.text for d in in_workers] == [d.text for d in here]
+    assert all(d.text and "绩效自评报告" in d.text for d in in_workers)
+    assert [f.file_kind for f in files] == ["text", "docx"]

@@ -2,20 +2,9 @@
 
 -- One row per department and fiscal year from the report chosen by int_report_versions
 -- (department_overall first, then latest ingested_at, source_file, report_id); figures by the rules of
--- int_report_figures; quality_status = worst severity of that report's quality issues.
+-- int_report_figures; quality_status from int_report_quality (pass when the report has no issue).
 with latest as (
     select report_id from {{ ref('int_report_versions') }} where version_rank = 1
-),
-
-quality as (
-    select
-        report_id,
-        case
-            when bool_or(severity = 'error') then 'fail'
-            when bool_or(severity = 'warn') then 'warn'
-        end as quality_status
-    from {{ ref('quality_issues') }}
-    group by report_id
 )
 
 select
@@ -53,5 +42,5 @@ from latest
 inner join {{ ref('int_reports') }} as reports on latest.report_id = reports.report_id
 inner join {{ ref('dim_department') }} as departments on reports.department_key = departments.department_key
 inner join {{ ref('int_report_figures') }} as figures on latest.report_id = figures.report_id
-left join quality on latest.report_id = quality.report_id
+left join {{ ref('int_report_quality') }} as quality on latest.report_id = quality.report_id
 left join {{ ref('dim_rating') }} as ratings on figures.rating = ratings.rating

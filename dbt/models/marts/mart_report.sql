@@ -1,7 +1,9 @@
 -- One row per report that is not failed, whatever its header: the columns of mart_department_year
 -- (department from dim_department, figures by the rules of int_report_figures; NULL where unknown)
--- plus report_type, parse_status and is_latest_version. quality_status is not here: it comes from the
--- quality checks, which run after dbt.
+-- plus report_type, parse_status and is_latest_version. A view: quality_status reads the Great
+-- Expectations results written after the dbt build.
+{{ config(materialized='view') }}
+
 with reports as (
     select * from {{ ref('int_reports') }} where has_facts
 ),
@@ -40,8 +42,14 @@ select
     figures.staff_authorized,
     figures.staff_in_service,
     figures.staff_retired,
-    figures.indicator_count
+    figures.indicator_count,
+    coalesce(quality.quality_status, 'pass') as quality_status,
+    departments.admin_level_zh,
+    departments.department_type_zh,
+    ratings.rating_name_zh as rating_zh
 from reports
 inner join {{ ref('int_report_figures') }} as figures on reports.report_id = figures.report_id
 left join {{ ref('dim_department') }} as departments on reports.department_key = departments.department_key
 left join versions on reports.report_id = versions.report_id
+left join {{ ref('int_report_quality') }} as quality on reports.report_id = quality.report_id
+left join {{ ref('dim_rating') }} as ratings on figures.rating = ratings.rating
