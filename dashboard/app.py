@@ -161,7 +161,7 @@ def page_indicators(con: duckdb.DuckDBPyConnection, lang: str) -> None:
     if show(met, lang, text("indicators_met", lang)):
         frame = met.frame.assign(
             is_met=met.frame["is_met"].map(
-                lambda v: text(f"is_met.{str(v).lower()}" if v in (True, False) else "is_met.null", lang)
+                lambda v: text("is_met.null" if pd.isna(v) else f"is_met.{str(bool(v)).lower()}", lang)
             )
         )
         chart = (
