@@ -759,8 +759,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     big = results.get("scale_100k", {})
     if not big.get("skipped"):
         add("full refresh, 100,000 reports", wall(big), TARGET_100K_S, "s")
-        add("peak memory (PSS of the process tree), 100,000 reports", big.get("peak_tree_pss_gb"),
-            TARGET_100K_PSS_BYTES / GB, "GB")
+        add(
+            "peak memory (PSS of the process tree), 100,000 reports",
+            big.get("peak_tree_pss_gb"),
+            TARGET_100K_PSS_BYTES / GB,
+            "GB",
+        )
     return rows
 
 
@@ -769,6 +773,52 @@ def _profile_lines(profile: dict[str, Any], indent: str = "    ") -> list[tuple[
     lines = [(f"{indent}of which imports (cumulative)", _fmt_s(profile["imports_s"]))]
     lines += [(f"{indent}{package}", _fmt_s(seconds)) for package, seconds in profile["self_s_by_package"].items()]
     return lines
+
+
+def _pdf_pages(data: bytes) -> int:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150) -> dict[str, Any]:
+    """Reading documents as the refresh does (``read_document``, one process, no OCR cache): the sample
+    reports as text-layer PDFs (pages/s), and unless ``ocr`` is false the first as a scanned PDF
+    rendered at ``dpi`` (seconds per page and per report)."""
+    from bench import documents
+    from ingest.documents import read_document
+
+    pdfs = [documents.text_pdf(text) for text in texts]
+    pages = sum(_pdf_pages(data) for data in pdfs)
+    with timed() as t:
+        decoded = [read_document(data, ".pdf", cache_dir=None) for data in pdfs]
+    out: dict[str, Any] = {
+        "text_pdf": {
+            **t.as_dict(),
+            "reports": len(pdfs),
+            "pages": pages,
+            "pages_per_s": round(pages / t.wall_s, 2),
+            "read": sum(d.text is not None for d in decoded),
+        },
+    }
+    if ocr and texts:
+        scan = documents.scanned_pdf(texts[0], dpi=dpi)
+        scan_pages = _pdf_pages(scan)
+        with timed() as t:
+            result = read_document(scan, ".pdf", cache_dir=None)
+        out["scanned_pdf"] = {
+            **t.as_dict(),
+            "dpi": dpi,
+            "pages": scan_pages,
+            "s_per_page": round(t.wall_s / scan_pages, 2),
+            "s_per_report": round(t.wall_s, 2),
+            "read": result.text is not None,
+        }
+    return out
 
 
 def render_table(results: dict[str, Any]) -> str:
@@ -792,6 +842,17 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append(("parser reports/s (one process)", f"{cmp_['parser_one_process_reports_per_s']:,.0f}"))
         lines.append(("naive baseline reports/s (one process)", f"{cmp_['baseline_reports_per_s']:,.0f}"))
         lines.append(("ratio parser / baseline", f"{cmp_['ratio']:.3f}"))
+    docs = results.get("documents", {})
+    if "text_pdf" in docs:
+        pdf = docs["text_pdf"]
+        lines.append(
+            (f"text PDF: {pdf['pages']} pages of {pdf['reports']} reports", f"{pdf['pages_per_s']:,.1f} pages/s")
+        )
+    if "scanned_pdf" in docs:
+        scan = docs["scanned_pdf"]
+        lines.append(
+            (f"scanned PDF (OCR, {scan['dpi']} dpi, {scan['pages']} pages)", f"{scan['s_per_page']:,.1f} s/page")
+        )
     refresh = results.get("refresh", {})
     noop = refresh.get("noop")
     if noop:
@@ -897,6 +958,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
         "--no-refresh-profile", action="store_true", help="no extra refresh under cProfile after adding 1 report"
     )
     parser.add_argument("--no-refresh", action="store_true", help="only the in-process stages and the baseline")
+    parser.add_argument("--skip-ocr", action="store_true", help="no scanned-PDF (OCR) figure")
     parser.add_argument("--profile-sample", type=int, default=300, help="reports profiled (0: no profile)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora, warehouses, logs")
     parser.add_argument("--out", type=Path, default=None, help="JSON output (default <workdir>/latest.json)")
@@ -950,6 +1012,10 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
         say(f"profiling the parser on {min(n, args.profile_sample)} reports")
         results["profile"] = profile_parser(inputs, args.profile_sample)
     del inputs, texts
+
+    say("reading the samples as PDF documents" + ("" if args.skip_ocr else ", and one as a scanned PDF (OCR)"))
+    samples = [path.read_text(encoding="utf-8") for path in sorted((REPO / "data" / "raw").glob("*.txt"))]
+    results["documents"] = measure_documents(samples, ocr=not args.skip_ocr)
 
     complete = True
     home = None if args.plain else init_dagster_home(workdir / "dagster_home")

@@ -329,11 +329,22 @@ def test_table_shows_each_target_and_the_miss_factor():
     assert "MISSED (4.0x too slow)" in table
 
 
+def test_document_figures_read_every_sample_pdf() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(run.REPO, "data", "raw").glob("*.txt"))[:2]]
+    figures = run.measure_documents(texts, ocr=False)
+    pdf = figures["text_pdf"]
+    assert pdf["reports"] == pdf["read"] == 2 and pdf["pages"] >= 2 and pdf["pages_per_s"] > 0
+    assert "scanned_pdf" not in figures
+    machine = {"cpus": 2, "load_start": [1.0, 1.0, 1.0], "load_end": [1.0, 1.0, 1.0]}
+    table = run.render_table({"corpus": {"reports": 1, "build_s": 0.1}, "documents": figures, "machine": machine})
+    assert "text PDF:" in table and "pages/s" in table
+
+
 @pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.refresh) is not available")
 @pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"
-    argv = ["--reports", "20", "--skip-100k", "--profile-sample", "10"]
+    argv = ["--reports", "20", "--skip-100k", "--profile-sample", "10", "--skip-ocr"]
     code = run.main([*argv, "--workdir", str(tmp_path), "--out", str(out)])
     results = json.loads(out.read_text(encoding="utf-8"))
     full = results["refresh"]["full"]

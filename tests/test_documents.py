@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import documents as F
 from ingest.documents import Limits, read_document
 from ingest.documents import ocr as ocr_module
 from ingest.documents.html import decode_html
@@ -17,7 +18,6 @@ from ingest.documents.provenance import locate, merge_locators, spans_from_json,
 from ingest.documents.render import table_row_line
 from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
-from tests import document_fixtures as F
 
 REPORT = """2023年度某市交通运输局部门整体支出绩效自评报告
 一、部门基本情况

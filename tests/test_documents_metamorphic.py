@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from bench import documents as F
 from ingest.documents import Limits, read_document
 from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
-from tests import document_fixtures as F
 from tests.test_parser_variants import SAMPLES, facts
 
 FORMATS: dict[str, tuple[Callable[[str], bytes], str]] = {

@@ -181,9 +181,9 @@ def test_a_rejected_manifest_year_is_a_parse_issue_of_its_report() -> None:
 
 
 def test_documents_are_read_in_workers_under_a_budget_and_text_here(tmp_path: Path) -> None:
+    from bench import documents as F
     from ingest.pool import Limits
     from ingest.raw import decode_raw_files, scan_raw_dir
-    from tests import document_fixtures as F
 
     (tmp_path / "a.txt").write_text("2023年度某局部门整体支出绩效自评报告", encoding="utf-8")
     (tmp_path / "b.docx").write_bytes(F.docx_file("2023年度某局部门整体支出绩效自评报告\n预算1万元"))
