@@ -597,3 +597,31 @@ def test_marts_carry_display_labels_from_the_label_seeds(warehouse: duckdb.DuckD
         assert rating_zh == seed_rating and (rating is None or rating_zh is not None)
     labels = warehouse.execute("SELECT admin_level_zh, department_type_zh FROM marts.dim_department").fetchall()
     assert labels and all(type_zh for _, type_zh in labels)
+
+
+def test_wide_column_test_names_the_rule_each_bad_row_breaks(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """``valid_columns`` (one test per model) catches a NULL, an unknown code, a repeated key and an orphan."""
+    (db_file,) = warehouse.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()
+    compiled = next((Path(db_file).parent / "dbt" / "compiled").rglob("valid_columns_fct_budget_*.sql"))
+    copy = tmp_path / Path(db_file).name
+    copy.write_bytes(Path(db_file).read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        assert con.execute(compiled.read_text()).fetchall() == [], "the fixture itself is clean"
+        for change in ("'bad_null' AS fact_id, NULL AS item", "'bad_code' AS fact_id, 'invented' AS fund_scope",
+                       "'bad_orphan' AS fact_id, 'no_such_report' AS report_id"):
+            con.execute(f"INSERT INTO marts.fct_budget SELECT * REPLACE ({change}) FROM marts.fct_budget LIMIT 1")
+        (repeated,) = con.execute("SELECT min(fact_id) FROM marts.fct_budget WHERE fact_id NOT LIKE 'bad%'").fetchone()
+        con.execute("INSERT INTO marts.fct_budget SELECT * FROM marts.fct_budget WHERE fact_id = ?", [repeated])
+        broken = con.execute(f"SELECT fact_id, broken_rule FROM ({compiled.read_text()}) ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    assert sorted(broken) == sorted([
+        ("bad_code", "accepted_values:fund_scope"),
+        ("bad_null", "not_null:item"),
+        ("bad_orphan", "references:report_id"),
+        (repeated, "unique:fact_id"),
+        (repeated, "unique:fact_id"),
+    ])

@@ -185,7 +185,7 @@ def test_definitions_load_with_dbt_assets_and_checks() -> None:
         assert AssetKey(["marts", model]) in keys
     check_names = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("marts/fct_spend", "great_expectations") in check_names
-    assert any(name.startswith("unique_") for _, name in check_names)
+    assert any(name.startswith("valid_columns_") for _, name in check_names)
     job = defs.resolve_job_def("refresh")
     assert AssetKey("published_warehouse") in job.asset_layer.asset_graph.get_all_asset_keys()
     assert [s.name for s in defs.schedules] == ["daily_refresh"]
