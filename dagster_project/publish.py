@@ -1,13 +1,13 @@
 """Publishing: the refresh lock, and the atomic replacement of the warehouse analysts read.
 
-The build database is written in the storage format of our DuckDB (2.x). The published files are
-written anew in ``settings.storage_version`` (default v1.0.0) so every DuckDB 1.x client opens them:
+The build database is written in the storage format of our DuckDB (2.x). Two files are published:
 
 - ``<warehouse>``: only the schema ``marts`` (tables, dimensions and the quality views materialised,
   plus ``refresh_log``: when the data is from), with the table and column comments of the dbt docs,
-  so a BI tool lists nothing internal;
-- ``<warehouse>.internal.duckdb``: every schema of the build database (raw, staging, intermediate,
-  marts, ops) for debugging and ``govperf status``.
+  so a BI tool lists nothing internal; written anew in ``settings.storage_version`` (default v1.0.0)
+  so every DuckDB 1.x client opens it;
+- ``<warehouse>.internal.duckdb``: a copy of the build database, every schema (raw, staging,
+  intermediate, marts, ops), for debugging and ``govperf status``, in our DuckDB's format.
 
 Each is written to a temporary file beside its target, fsynced and renamed over it (``os.replace``):
 readers never see a half-written file, and a reader holding the old file keeps its snapshot.
@@ -146,24 +146,14 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"COMMENT ON COLUMN out.{PUBLISHED_SCHEMA}.{_quote(table)}.{_quote(column)} IS {_literal(comment)}")
 
 
-def _write(build_db: Path, target: Path, storage_version: str, whole: bool) -> None:
-    """Write ``target`` (via a temporary file and an atomic rename) from the closed build database."""
+def _replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """``write`` a temporary file beside ``target``, fsync it and rename it over ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     _clean_stale_temps(target)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
-        con = duckdb.connect()
-        try:
-            con.execute(f"ATTACH {_literal(str(build_db))} AS build (READ_ONLY)")
-            con.execute(f"ATTACH {_literal(str(tmp))} AS out (STORAGE_VERSION {_literal(storage_version)})")
-            if whole:
-                con.execute("COPY FROM DATABASE build TO out")
-            else:
-                _copy_marts(con)
-            con.execute("DETACH out")
-        finally:
-            con.close()
+        write(tmp)
         _fsync_file(tmp)
         os.replace(tmp, target)
     finally:
@@ -172,13 +162,34 @@ def _write(build_db: Path, target: Path, storage_version: str, whole: bool) -> N
     _fsync_dir(target.parent)
 
 
+def _write_marts(build_db: Path, storage_version: str) -> Callable[[Path], None]:
+    """A writer of the marts-only warehouse in ``storage_version``, read from the closed build database."""
+
+    def write(tmp: Path) -> None:
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH {_literal(str(build_db))} AS build (READ_ONLY)")
+            con.execute(f"ATTACH {_literal(str(tmp))} AS out (STORAGE_VERSION {_literal(storage_version)})")
+            _copy_marts(con)
+            con.execute("DETACH out")
+        finally:
+            con.close()
+
+    return write
+
+
 def publish(build_db: Path, warehouse: Path, storage_version: str = "v1.0.0") -> None:
-    """Publish the (closed, checkpointed) build database: the internal file first, then the warehouse."""
+    """Publish the (closed, checkpointed) build database: the internal file first, then the warehouse.
+
+    The internal file is a byte copy of the build database (our DuckDB's storage format: a copy costs
+    a fraction of rewriting every schema, and the file is a third of the size); the warehouse is
+    written anew in ``storage_version`` for the analysts' clients.
+    """
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise RuntimeError(f"{build_db} has an unflushed WAL; checkpoint and close it before publishing")
-    _write(build_db, internal_path(warehouse), storage_version, whole=True)
-    _write(build_db, warehouse, storage_version, whole=False)
+    _replace_atomically(internal_path(warehouse), lambda tmp: shutil.copyfile(build_db, tmp))
+    _replace_atomically(warehouse, _write_marts(build_db, storage_version))
 
 
 def publish_directory(source: Path, target: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,13 +42,23 @@ def write_raw_tables(db_path: Path, rows: dict[str, list[dict]]) -> None:
         con.close()
 
 
+# dbt parses the whole project again whenever its profile changes, and the profile holds the database
+# path: fixtures build with a relative path from the database's directory, so every build reuses one
+# parse (dbt's partial_parse.msgpack, kept here; dbt checks it against the files and re-parses if stale).
+PARSE_CACHE = DBT_DIR / "target" / "tests_partial_parse.msgpack"
+
+
 def run_dbt(db_path: Path, *args: str) -> None:
     """``dbt build <args>`` in process against ``db_path`` (target dir beside it); fails the test when dbt fails."""
     target = db_path.parent / "dbt"
+    target.mkdir(parents=True, exist_ok=True)
+    if PARSE_CACHE.exists():
+        shutil.copyfile(PARSE_CACHE, target / "partial_parse.msgpack")
     saved = os.environ.get("GOVPERF_BUILD_DB")
-    os.environ["GOVPERF_BUILD_DB"] = str(db_path)
+    os.environ["GOVPERF_BUILD_DB"] = db_path.name
     try:
-        result = project.run_dbt(["build", *args, "--target-path", str(target), "--log-path", str(target)], DBT_DIR)
+        with contextlib.chdir(db_path.parent):
+            result = project.run_dbt(["build", *args, "--target-path", str(target), "--log-path", str(target)], DBT_DIR)
     finally:
         if saved is None:
             os.environ.pop("GOVPERF_BUILD_DB", None)
@@ -55,6 +67,10 @@ def run_dbt(db_path: Path, *args: str) -> None:
     results = result.result or []
     broken = [f"{r.node.unique_id}: {r.status} {r.message}" for r in results if r.status in ("error", "fail")]
     assert result.success and not broken, f"{result.exception}\n" + "\n".join(broken)
+    PARSE_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    staged = PARSE_CACHE.with_name(f"{PARSE_CACHE.name}.{os.getpid()}")
+    shutil.copyfile(target / "partial_parse.msgpack", staged)
+    os.replace(staged, PARSE_CACHE)
 
 
 def raw_report(report_id: str, source_file: str, ingested_at: dt.datetime = T0, **extra: object) -> dict:

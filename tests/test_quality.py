@@ -114,7 +114,7 @@ def build_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build database after the dbt build on the fixture."""
     db_path = tmp_path_factory.mktemp("quality") / "build.duckdb"
     write_raw_tables(db_path, _fixture_rows())
-    run_dbt(db_path)
+    run_dbt(db_path, "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
     return db_path
 
 
