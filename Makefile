@@ -45,11 +45,16 @@ lint: sync
 	$(RUN) ruff check .
 
 # Both tiers; `make test-fast` runs the default tier only (units, dbt unit tests, one shared refresh).
+# Tests run on one pytest-xdist worker per core (PYTEST_WORKERS), a test module per worker at a time so
+# its module fixtures (a dbt build, the refresh scenario) are built once.
+PYTEST_WORKERS ?= auto
+PYTEST = $(RUN) pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+
 test: lint
-	$(RUN) pytest -q
+	$(PYTEST)
 
 test-fast: lint
-	$(RUN) pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The dashboard over the published warehouse (GOVPERF_WAREHOUSE) on 127.0.0.1:$GOVPERF_DASHBOARD_PORT (8501).
 dashboard: sync

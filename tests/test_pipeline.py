@@ -248,6 +248,7 @@ def test_refresh_of_a_missing_raw_dir_publishes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "w.duckdb").exists()
 
 
+@pytest.mark.slow
 def test_refresh_that_cannot_write_publishes_nothing(tmp_path: Path) -> None:
     (tmp_path / "a file").write_text("not a directory")
     done = _govperf("refresh", "--raw-dir", str(SAMPLE_RAW_DIR), "--warehouse", str(tmp_path / "a file" / "w.duckdb"))
