@@ -121,10 +121,13 @@ def raw_reports(
 ) -> MaterializeResult:
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
-    changes.write_pending_cursor(settings, changes.current_cursor(settings, changes.read_cursor(settings)))
+    cursor = changes.current_cursor(settings, changes.read_cursor(settings))
+    changes.write_pending_cursor(settings, cursor)
     with build_connection(settings.build_db) as con:
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
-        files = scan_raw_dir(settings.raw_dir, settings.max_file_bytes, known_report_ids=known)
+        files = scan_raw_dir(
+            settings.raw_dir, settings.max_file_bytes, known_report_ids=known, known_hashes=changes.known_hashes(cursor)
+        )
         result = sync_raw_reports(
             con,
             files,

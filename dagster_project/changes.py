@@ -54,9 +54,9 @@ def code_fingerprint() -> str:
     return tree_fingerprint(REPO_ROOT, CODE_DIRS)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -67,17 +67,20 @@ def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[
 
     Regular files are hashed unless their signature equals the one in ``previous``; other entries
     (symlinks, FIFOs, …) are recorded by their ``lstat`` alone and never opened. Names that are not
-    valid UTF-8 keep their surrogate escapes.
+    valid UTF-8 keep their surrogate escapes. Paths stay strings (a ``Path`` per file would cost more
+    than its ``lstat``).
     """
     previous = previous or {}
     states: dict[str, list] = {}
-    for dirpath, dirnames, filenames in os.walk(raw_dir):
+    root = os.fspath(raw_dir)
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
         for name in [*filenames, *(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))]:
-            path = Path(dirpath) / name
-            rel = path.relative_to(raw_dir).as_posix()
+            path = os.path.join(dirpath, name)
+            rel = prefix + name
             try:
-                st = path.lstat()
+                st = os.lstat(path)
             except OSError as exc:
                 states[rel] = ["gone", 0, 0, 0, type(exc).__name__]
                 continue
@@ -150,6 +153,13 @@ def current_cursor(settings: Settings, previous: Cursor | None = None) -> Cursor
     """The cursor the raw dir and code would give now (hashing only files whose signature changed)."""
     files = file_states(settings.raw_dir, previous.files if previous else None)
     return Cursor(code_fingerprint(), _settings_key(settings), files)
+
+
+def known_hashes(cursor: Cursor) -> dict[str, tuple[int, str]]:
+    """Size and sha256 of every regular file the cursor hashed (for ``ingest.raw.scan_raw_dir``)."""
+    return {
+        name: (state[1], state[4]) for name, state in cursor.files.items() if state[0] == "file" and len(state[4]) == 64
+    }
 
 
 def _write(path: Path, cursor: Cursor) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import logging
 import os
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from dagster import AssetKey, DagsterInstance, DagsterRunStatus, colored_console
 from dagster_project.build_db import fetch_one
 from dagster_project.resources import PROGRESS
 from dagster_project.settings import Settings
+from ingest.pool import start_fork_server
 
 PUBLISHED_KEY = AssetKey("published_warehouse")
 FACT_TABLES = ("fct_budget", "fct_spend", "fct_scores", "fct_indicators")
@@ -76,15 +75,6 @@ def _instance() -> contextlib.AbstractContextManager[DagsterInstance]:
     return DagsterInstance.ephemeral()
 
 
-def _import_in_background(module: str) -> None:
-    """Start importing ``module`` on a daemon thread (Python's import lock makes a later import wait).
-
-    Great Expectations takes ~3 s to import and is needed only after dbt: imported while the scan,
-    the parse workers and dbt's SQL run, most of that time is hidden.
-    """
-    threading.Thread(target=importlib.import_module, args=(module,), name=f"import {module}", daemon=True).start()
-
-
 def run_refresh(
     settings: Settings, verbose: bool = False, progress: Callable[[str], None] | None = None
 ) -> RefreshOutcome:
@@ -97,13 +87,13 @@ def run_refresh(
     from dagster_project.automation import REFRESH_JOB_NAME
     from dagster_project.definitions import build_definitions
 
+    start_fork_server(["ingest.raw", "ingest.parse"])
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     show = progress or (lambda _line: None)
     defs = build_definitions(
         settings, quiet=not verbose, loggers={"progress": _progress_logger(show), "console": colored_console_logger}
     )
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    _import_in_background("dagster_project.quality")
     loggers: dict[str, object] = {"progress": {"config": {}}}
     if verbose:
         loggers["console"] = {"config": {"log_level": "INFO"}}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import time
@@ -153,6 +154,18 @@ class _Worker:
             self.process.kill()
             self.process.join()
         self.conn.close()
+
+
+def start_fork_server(modules: Iterable[str]) -> None:
+    """Start the fork server now, importing ``modules`` in it (in its own process, on another core).
+
+    The first ``run_limited`` of a process otherwise waits ~1 s for the server to start and import
+    the worker's module; called at the start of a refresh, that happens while the refresh does
+    other work. Later calls, and modules asked for once the server runs, change nothing.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(modules))
+    multiprocessing.forkserver.ensure_running()
 
 
 def run_limited(

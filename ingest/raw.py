@@ -208,6 +208,7 @@ def scan_raw_dir(
     raw_dir: Path,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     known_report_ids: Collection[str] = frozenset(),
+    known_hashes: Mapping[str, tuple[int, str]] | None = None,
 ) -> list[RawFile]:
     """Every entry under ``raw_dir``, sorted by name; never raises for one entry.
 
@@ -216,8 +217,10 @@ def scan_raw_dir(
     ``manifest.csv`` is no report, unless it has problems: then it is listed, failed, with them.
     Among files with the same content the one in ``known_report_ids`` (the warehouse's present,
     non-duplicate reports) stays the report and the others are its duplicates; with none known
-    the first by name is.
+    the first by name is. ``known_hashes`` (name → size and sha256, from a change scan that has just
+    found the file's ``lstat`` signature unchanged) spares reading those files again.
     """
+    known_hashes = known_hashes or {}
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw dir {raw_dir} does not exist or is not a directory")
@@ -231,7 +234,9 @@ def scan_raw_dir(
             continue
         path, failure = _entry_failure(raw_dir, name)
         size, sha = 0, _EMPTY_SHA
-        if failure is None:
+        if failure is None and name in known_hashes:
+            size, sha = known_hashes[name]
+        elif failure is None:
             try:
                 size, sha, _ = _read_regular(path, keep=False)
             except OSError as exc:

@@ -95,3 +95,20 @@ def test_unreadable_and_odd_entries_never_raise(settings: Settings) -> None:
     _publish(settings)
     assert changes.nothing_changed(settings)[0] is True, "odd entries and names round-trip through the cursor"
     assert states["pipe"][0] == "other" and states["loop"][0] == "link" and states["dir link"][0] == "link"
+
+
+def test_the_scan_takes_the_change_scans_hashes_and_reads_only_what_it_lacks(settings: Settings) -> None:
+    from ingest.raw import scan_raw_dir
+
+    _publish(settings)
+    (settings.raw_dir / "sub" / "b.txt").write_text("报告乙(修订)", encoding="utf-8")
+    cursor = changes.current_cursor(settings, changes.read_cursor(settings))
+    hashes = changes.known_hashes(cursor)
+    assert set(hashes) == {"a.txt", "sub/b.txt"}
+    assert [f.content_sha256 for f in scan_raw_dir(settings.raw_dir, known_hashes=hashes)] == [
+        f.content_sha256 for f in scan_raw_dir(settings.raw_dir)
+    ], "the change scan re-hashed the edited file, so both scans agree"
+    planted = {"a.txt": (1, "0" * 64)}
+    by_name = {f.source_file: f for f in scan_raw_dir(settings.raw_dir, known_hashes=planted)}
+    assert by_name["a.txt"].content_sha256 == "0" * 64, "a known hash is taken, the file is not read again"
+    assert by_name["sub/b.txt"].content_sha256 == hashes["sub/b.txt"][1]
