@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.segment import Line
 from ingest.vocabulary import key_of, wordings
@@ -144,13 +144,25 @@ def column_key(text: str) -> str | None:
     """The canonical column of a header cell: "全年预算数(万元)" → ``budget_adjusted``."""
     if not text or len(text) > _MAX_HEADER:
         return None
-    return key_of("table_columns", _HEADER_DECORATION.sub("", text).strip())
+    return _column_key(text)
 
 
 def field_key(text: str) -> str | None:
     """The canonical form field of a label cell: "实施单位(盖章)" → ``implementing_unit``."""
     if not text or len(text) > _MAX_HEADER:
         return None
+    return _field_key(text)
+
+
+# The form and table readers ask about the same short cells many times per report (each field a
+# pass over the cells): the answers are pure functions of the text, kept for the commonest ones.
+@lru_cache(maxsize=1 << 16)
+def _column_key(text: str) -> str | None:
+    return key_of("table_columns", _HEADER_DECORATION.sub("", text).strip())
+
+
+@lru_cache(maxsize=1 << 16)
+def _field_key(text: str) -> str | None:
     return key_of("form_fields", _FIELD_DECORATION.sub("", text).strip())
 
 
