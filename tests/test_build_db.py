@@ -114,6 +114,31 @@ def test_interrupted_parse_is_redone_next_time(con: duckdb.DuckDBPyConnection, r
     assert parsed == ["a.txt", "b.txt", "c.pdf"]
 
 
+def test_a_sync_stopped_half_way_keeps_its_batches_and_reads_only_the_rest(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch of new files is committed on its own (memory stays flat at 100,000 files)."""
+    decode = wh.decode_raw_files
+    calls: list[int] = []
+
+    def second_batch_dies(files: list, **kwargs: object) -> list:
+        calls.append(len(files))
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return decode(files, **kwargs)
+
+    monkeypatch.setattr(wh, "decode_raw_files", second_batch_dies)
+    files = scan_raw_dir(raw_dir)
+    with pytest.raises(KeyboardInterrupt):
+        wh.sync_raw_reports(con, files, batch_size=2)
+    kept = _rows(con, "SELECT count(*) FROM raw.raw_reports")[0][0]
+    assert kept == 2 and len(files) > 2
+    calls.clear()
+    result = wh.sync_raw_reports(con, scan_raw_dir(raw_dir), batch_size=2)
+    assert len(result.unchanged) == 2 and sum(calls) == len(files) - 2
+    assert _rows(con, "SELECT count(*) FROM raw.raw_reports")[0][0] == len(files)
+
+
 def test_batches_give_the_same_tables_as_one_batch(tmp_path: Path, raw_dir: Path) -> None:
     tables = {}
     for size in (1, 1000):
