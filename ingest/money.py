@@ -191,7 +191,9 @@ def extract_rates(text: str) -> list[Measure]:
 def extract_staff(text: str) -> list[Measure]:
     """Head counts (编制数, 在职人员, 离退休人员) and the number of internal units."""
     out = []
-    for measure, pattern in P.STAFF:
+    for measure, pattern, words in P.STAFF:
+        if not any(word in text for word in words):
+            continue
         for match in pattern.finditer(text):
             if P.RATE_NOT_RESULT.search(match.group("gap")):
                 continue

@@ -300,10 +300,13 @@ def _staff_labels(measure: str) -> str:
     return "|".join(re.escape(w) for k, w in wordings("staff_labels") if k == measure)
 
 
-STAFF: tuple[tuple[str, re.Pattern[str]], ...] = (
-    *((measure, re.compile(rf"(?<!机构)(?:{_staff_labels(measure)})(?P<gap>[^\d。;,]{{0,6}}?)(?P<value>\d+)\s*(?:人|名)"))
+# (measure, pattern, words of which one must occur in a text for the pattern to match there: a
+# substring test spares the regex scan of texts that state no such count).
+STAFF: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    *((measure, re.compile(rf"(?<!机构)(?:{_staff_labels(measure)})(?P<gap>[^\d。;,]{{0,6}}?)(?P<value>\d+)\s*(?:人|名)"),
+       tuple(w for k, w in wordings("staff_labels") if k == measure))
       for measure in ("staff_authorized", "staff_in_service", "staff_retired")),
-    ("internal_units", re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个")),
+    ("internal_units", re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个"), ("内设",)),
 )
 
 # ---------------------------------------------------------------- sections
