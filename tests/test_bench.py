@@ -364,3 +364,22 @@ def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert full["peak_tree_pss_gb"] > 0
     measured = {t["target"].split(",")[0] for t in results["targets"] if t["measured"] is not None}
     assert measured >= {"no-op refresh (nothing changed)", "refresh after adding 1 report", "full refresh"}
+
+
+def test_parse_snapshot_round_trips_and_names_a_changed_table(tmp_path, capsys):
+    from bench import parse_snapshot
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    assert parse_snapshot.main(["save", str(tmp_path / "snap"), str(raw)]) == 0
+    assert parse_snapshot.main(["compare", str(tmp_path / "snap"), str(raw)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("identical")
+    money = pl.read_parquet(tmp_path / "snap" / "money_facts.parquet")
+    changed = money.with_columns(pl.col("amount_wan_yuan") * 10)
+    assert parse_snapshot.differences({"money_facts": money}, {"money_facts": changed}) == [
+        f"money_facts: {money.height} rows saved, {money.height} rows now"
+    ]
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    first = sorted(raw.iterdir())[0]
+    (fewer / first.name).write_bytes(first.read_bytes())
+    assert parse_snapshot.main(["compare", str(tmp_path / "snap"), str(fewer)]) == 1
