@@ -121,7 +121,7 @@ def raw_reports(
 ) -> MaterializeResult:
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
-    cursor = changes.current_cursor(settings, changes.read_cursor(settings))
+    cursor = changes.current_cursor(settings, changes.latest_hashes(settings))
     changes.write_pending_cursor(settings, cursor)
     with build_connection(settings.build_db) as con:
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}

@@ -9,6 +9,7 @@ imports nothing heavy: the CLI and the sensor use it before loading Dagster, dbt
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -140,13 +141,42 @@ def cursor_path(settings: Settings) -> Path:
     return settings.build_dir / CURSOR_NAME
 
 
-def read_cursor(settings: Settings) -> Cursor | None:
-    """The stored cursor, or None when there is none or it cannot be read."""
+def _pending_path(settings: Settings) -> Path:
+    return cursor_path(settings).with_name("cursor.pending.json")
+
+
+def _read(path: Path) -> Cursor | None:
     try:
-        data = json.loads(cursor_path(settings).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         return Cursor(data["code"], data["settings"], data["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def read_cursor(settings: Settings) -> Cursor | None:
+    """The stored cursor, or None when there is none or it cannot be read."""
+    return _read(cursor_path(settings))
+
+
+def _scan_path(settings: Settings) -> Path:
+    return cursor_path(settings).with_name("cursor.scan.json")
+
+
+def keep_scan(settings: Settings, cursor: Cursor) -> None:
+    """Keep the file hashes of a change scan that found a change, for the refresh that follows.
+
+    A cache only, never committed as the cursor (a refresh holding the lock may be running), and
+    best effort: when it cannot be written the refresh hashes the files itself (and reports why it
+    cannot write there)."""
+    with contextlib.suppress(OSError):
+        _write(_scan_path(settings), cursor)
+
+
+def latest_hashes(settings: Settings) -> Cursor | None:
+    """The freshest file hashes at hand: the last change scan's (:func:`keep_scan`), else the stored
+    cursor's. Only for :func:`current_cursor`'s reuse of hashes, which checks every file's ``lstat``
+    signature first; never to decide whether anything changed."""
+    return _read(_scan_path(settings)) or read_cursor(settings)
 
 
 def current_cursor(settings: Settings, previous: Cursor | None = None) -> Cursor:
@@ -181,11 +211,11 @@ def nothing_changed(settings: Settings) -> tuple[bool, Cursor]:
 
 def write_pending_cursor(settings: Settings, cursor: Cursor) -> None:
     """Store the cursor of the input a refresh is reading; it becomes current when that refresh publishes."""
-    _write(cursor_path(settings).with_name("cursor.pending.json"), cursor)
+    _write(_pending_path(settings), cursor)
 
 
 def commit_pending_cursor(settings: Settings) -> None:
     """After a publish: the pending cursor becomes the cursor (atomic rename)."""
-    pending = cursor_path(settings).with_name("cursor.pending.json")
+    pending = _pending_path(settings)
     if pending.exists():
         os.replace(pending, cursor_path(settings))

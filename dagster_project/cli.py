@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dagster_project.changes import nothing_changed
+from dagster_project.changes import keep_scan, nothing_changed
 from dagster_project.settings import SettingError, Settings
 
 
@@ -36,10 +36,11 @@ def _refresh(args: argparse.Namespace) -> int:
         print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
         return 2
     if not args.force:
-        up_to_date, _ = nothing_changed(settings)
+        up_to_date, current = nothing_changed(settings)
         if up_to_date:
             print(f"nothing changed since the last refresh; {settings.warehouse} is up to date")
             return 0
+        keep_scan(settings, current)  # the refresh reuses these hashes instead of reading every file again
     from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
 

@@ -112,3 +112,20 @@ def test_the_scan_takes_the_change_scans_hashes_and_reads_only_what_it_lacks(set
     by_name = {f.source_file: f for f in scan_raw_dir(settings.raw_dir, known_hashes=planted)}
     assert by_name["a.txt"].content_sha256 == "0" * 64, "a known hash is taken, the file is not read again"
     assert by_name["sub/b.txt"].content_sha256 == hashes["sub/b.txt"][1]
+
+
+def test_the_refresh_reuses_the_hashes_of_the_scan_that_found_a_change(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    up_to_date, scanned = changes.nothing_changed(settings)
+    assert not up_to_date
+    changes.keep_scan(settings, scanned)
+    assert changes.read_cursor(settings) is None, "the scan's hashes are a cache, never the cursor"
+    (settings.raw_dir / "a.txt").write_text("报告甲(修订)", encoding="utf-8")
+    hashed: list[str] = []
+    sha256 = changes._sha256
+    monkeypatch.setattr(changes, "_sha256", lambda path: hashed.append(path) or sha256(path))
+    again = changes.current_cursor(settings, changes.latest_hashes(settings))
+    assert [os.path.basename(p) for p in hashed] == ["a.txt"], "only the file edited since the scan is read"
+    assert again.files["sub/b.txt"] == scanned.files["sub/b.txt"]
+    assert again.files["a.txt"][4] != scanned.files["a.txt"][4]
