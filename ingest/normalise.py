@@ -1,27 +1,36 @@
 """Decoded text to normalised text: half-width forms, no page footers or markdown, one paragraph a line.
 
-Every offset the parser publishes indexes the normalised text, which is stored with the report.
+Two passes: ``clean_texts`` does the whole-text work over a batch at once, vectorised in polars
+(half-width forms, LF line ends, footers and markdown out, spaces next to Chinese gone);
+``join_paragraphs`` then walks each cleaned text's lines once, joining broken lines.
+``normalise`` is both, for one text. Every offset the parser publishes indexes the normalised text,
+which is stored with the report.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+import polars as pl
 
 from ingest import patterns as P
 
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FULLWIDTH.update({0x3000: 0x20, 0xFE6A: 0x25, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x200B: None,
-                   0xFEFF: None, 0x2009: 0x20})
-
-_CJK_OR_PUNCT = re.compile(rf"[{P.CJK}。、“”‘’《》〔〕【】「」…—·,.;:!?()%]")
-# A run of spaces; dropped when next to Chinese or punctuation: "2023 年度" → "2023年度",
-# "99.84% ," → "99.84%,". (Each run is matched once: a lookaround per space would be quadratic.)
-_SPACE_RUN_ANY = re.compile(r"[ \t]+")
+# Full-width ASCII forms and odd spaces to half-width: "２０２３年，执行率９９．５％" → "2023年,执行率99.5%".
+_FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({"\u3000": " ", "\uFE6A": "%", "\u00A0": " ", "\u2002": " ", "\u2003": " ", "\u200B": "",
+                   "\uFEFF": "", "\u2009": " "})
+# A run of spaces next to Chinese or punctuation is dropped, "2023 年度" → "2023年度", "99.84% ," →
+# "99.84%,": first the runs after one, then those before one (in one pass, "2022 年 12 月" would
+# keep the space after "年", taken by the match " 年"); the character is group 1, kept.
+_CJK_OR_PUNCT = rf"[{P.CJK}。、“”‘’《》〔〕【】「」…—·,.;:!?()%]"
+_SPACES_AFTER = rf"({_CJK_OR_PUNCT})[ \t]+"
+_SPACES_BEFORE = rf"[ \t]+({_CJK_OR_PUNCT})"
+# Any other run of two or more becomes one space (a single space or tab stays).
+_SPACE_RUN = r"[ \t]{2,}"
 _SENTENCE_FINAL = "。!?！？"
 _CONTINUES = ",、(“《-"
 
-
-_FULLWIDTH_RUN = re.compile("[\uFF01-\uFF5E\u3000\uFE6A\u00A0\u2002\u2003\u200B\uFEFF\u2009]+")
 _ENUMERATOR = re.compile("|".join(f"(?:{p.pattern[1:]})" for p in P.ENUM_STYLES.values()), re.ASCII)
 _HEADING_MARK = "\x01"
 # How much of a long paragraph's head and tail ``_joins`` looks at, and the longest title keyword.
@@ -30,29 +39,32 @@ _KEYWORD_SPAN = 16
 _CELL_EDGE = re.compile(r"[ \t]*\|[ \t]*")
 
 
-def to_halfwidth(text: str) -> str:
-    """Full-width ASCII forms and ideographic spaces to their half-width forms."""
-    return _FULLWIDTH_RUN.sub(lambda m: m.group(0).translate(_FULLWIDTH), text)
+def _cleaned(text: pl.Expr) -> pl.Expr:
+    """The whole-text clean-up as one polars expression; each step is a rule of ``ingest.patterns``
+    (whose line patterns expect the "\n" put in front here and taken off at the end)."""
+    return (
+        (pl.lit("\n") + text.str.replace_many(list(_FULLWIDTH), list(_FULLWIDTH.values())))
+        .str.replace_all("\r\n?", "\n")
+        .str.replace_all(P.PAGE_FOOTER_LINE, "\n")
+        .str.replace_all(P.MD_TABLE_RULE_LINE, "\n")
+        .str.replace_all(P.MD_HEADING_LINE, "\n" + _HEADING_MARK)
+        .str.replace_all(P.MD_BULLET_LINE, "\n${1}")
+        .str.replace_all(P.MD_EMPHASIS, "")
+        .str.replace_all(P.LINE_EDGE_SPACE, "\n")
+        .str.strip_chars_end(" \t")
+        .str.replace_all(_SPACES_AFTER, "${1}")
+        .str.replace_all(_SPACES_BEFORE, "${1}")
+        .str.replace_all(_SPACE_RUN, " ")
+        .str.slice(1)
+    )
 
 
-def _clean(text: str) -> str:
-    """Whole-text clean-up: footers and table rules out, markdown decoration off (a markdown
-    heading keeps a marker at its line start), spaces next to Chinese and at line edges gone."""
-    text = P.PAGE_FOOTER_LINE.sub("", text)
-    text = P.MD_TABLE_RULE_LINE.sub("", text)
-    text = P.MD_HEADING_LINE.sub(_HEADING_MARK, text)
-    text = P.MD_BULLET_LINE.sub("", text)
-    text = P.MD_EMPHASIS.sub("", text)
-    text = "\n".join(line.strip(" \t") for line in text.split("\n"))
-    return _SPACE_RUN_ANY.sub(_space_run, text)
-
-
-def _space_run(match: re.Match[str]) -> str:
-    """A run of spaces: gone next to Chinese or punctuation, else one space (a single tab stays)."""
-    text, start, end = match.string, match.start(), match.end()
-    if (start > 0 and _CJK_OR_PUNCT.match(text, start - 1)) or _CJK_OR_PUNCT.match(text, end):
-        return ""
-    return " " if end - start > 1 else match.group(0)
+def clean_texts(texts: Sequence[str]) -> list[str]:
+    """The whole-text pass over a batch of decoded texts, at once: full-width forms and ideographic
+    spaces half-width, LF line ends, page footers, table rules and markdown decoration out (a
+    markdown heading keeps a marker at its line start), spaces at line edges and next to Chinese gone."""
+    frame = pl.DataFrame({"text": pl.Series(list(texts), dtype=pl.String)})
+    return frame.select(_cleaned(pl.col("text"))).to_series().to_list()
 
 
 def _table_row(line: str) -> str:
@@ -131,16 +143,16 @@ def _heading_like(line: str) -> bool:
     return len(line) <= 20 and not re.search(r"[,;:。、]", line)
 
 
-def normalise(text: str) -> str:
-    """Normalise a decoded report: half-width forms, LF, no footers/markdown, broken lines joined."""
-    text = _clean(to_halfwidth(text).replace("\r\n", "\n").replace("\r", "\n"))
-    cleaned = [(line[1:].lstrip(), True) if line.startswith(_HEADING_MARK)
-               else (_table_row(line) if line.startswith("|") else line, False)
-               for line in text.split("\n")]
-    width = _line_width([line for line, _ in cleaned])
+def join_paragraphs(cleaned: str) -> str:
+    """A text from ``clean_texts`` with one paragraph a line: broken lines joined, table rows in one
+    spacing, blank lines dropped."""
+    lines = [(line[1:].lstrip(), True) if line.startswith(_HEADING_MARK)
+             else (_table_row(line) if line.startswith("|") else line, False)
+             for line in cleaned.split("\n")]
+    width = _line_width([line for line, _ in lines])
     paragraphs: list[str] = []
     current: _Paragraph | None = None
-    for line, is_heading in cleaned:
+    for line, is_heading in lines:
         if not line:
             continue
         if current and not is_heading and _joins(current, line, width):
@@ -152,3 +164,8 @@ def normalise(text: str) -> str:
     if current:
         paragraphs.append(current.text())
     return "\n".join(paragraphs)
+
+
+def normalise(text: str) -> str:
+    """Normalise one decoded report: ``clean_texts`` then ``join_paragraphs``."""
+    return join_paragraphs(clean_texts([text])[0])

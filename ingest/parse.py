@@ -1,8 +1,9 @@
 """Parse decoded reports into the staging frames of ``ingest.schema``.
 
-``parse_report`` is pure and per report; ``parse_reports`` runs it over a batch in worker processes,
-each report under a time and memory budget (``ingest.pool``), and assembles one polars frame per
-staging table.
+``parse_report`` is pure and per report; ``parse_reports`` does the whole-text clean-up of a batch at
+once (``ingest.normalise.clean_texts``, vectorised in polars), runs ``parse_report`` over the batch in
+worker processes, each report under a time and memory budget (``ingest.pool``), and assembles one
+polars frame per staging table.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ingest.indicators import extract_indicators, table_total_score
 from ingest.limits import parse_limits
 from ingest.manifest import checked_values
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
-from ingest.normalise import normalise
+from ingest.normalise import clean_texts, join_paragraphs
 from ingest.pool import Limits, run_limited
 from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
@@ -136,13 +137,16 @@ def _conflicts(report_id: str, text: str, keyed: dict[tuple, list[tuple[Decimal 
     return out
 
 
-def parse_report(item: ReportInput) -> ParsedReport:
-    """Parse one report into staging rows. Never raises on bad input: failures become rows."""
+def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
+    """Parse one report into staging rows. Never raises on bad input: failures become rows.
+
+    ``cleaned`` is ``clean_texts`` of the item's text when the caller cleaned a batch at once.
+    """
     if item.failure or item.text is None:
         return _failed(item, item.failure or "no text")
     if (n_lines := item.text.count("\n") + 1) > MAX_LINES:
         return _failed(item, f"{n_lines} lines, over the {MAX_LINES} a report may have: split the file into reports")
-    text = normalise(item.text)
+    text = join_paragraphs(clean_texts([item.text])[0] if cleaned is None else cleaned)
     if not text.strip():
         return _failed(item, "empty file")
     if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
@@ -325,12 +329,23 @@ def _frames(parsed: Iterable[ParsedReport]) -> dict[str, pl.DataFrame]:
     return {name: schema.frame(merged.get(name, []), cols) for name, cols in schema.STAGING_TABLES.items()}
 
 
-def _safe_parse(item: ReportInput) -> ParsedReport:
-    """``parse_report`` that turns an unexpected parser error into a failed row, never an exception."""
+def _safe_parse(job: tuple[ReportInput, str | None]) -> ParsedReport:
+    """``parse_report`` of ``(item, cleaned text)`` that turns an unexpected parser error into a failed
+    row, never an exception."""
+    item, cleaned = job
     try:
-        return parse_report(item)
+        return parse_report(item, cleaned)
     except Exception as exc:
         return _failed(item, f"parser error: {type(exc).__name__}: {exc}")
+
+
+def _jobs(batch: list[ReportInput]) -> list[tuple[ReportInput, str | None]]:
+    """Each report with its text cleaned: the readable ones' whole-text pass done at once."""
+    readable = [i for i, item in enumerate(batch) if item.failure is None and item.text is not None]
+    cleaned: list[str | None] = [None] * len(batch)
+    for i, text in zip(readable, clean_texts([batch[i].text or "" for i in readable]), strict=True):
+        cleaned[i] = text
+    return list(zip(batch, cleaned, strict=True))
 
 
 def parse_reports(
@@ -341,20 +356,21 @@ def parse_reports(
 ) -> dict[str, pl.DataFrame]:
     """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
 
-    Reports with text are parsed in ``workers`` processes (default: one per CPU), each under
-    ``limits`` (default: ``GOVPERF_PARSE_SECONDS`` / ``GOVPERF_PARSE_MEMORY_MB``, else 120 s and
-    2048 MB): a report that runs out of time or memory is ``failed`` with ``parse exceeded 120 s``
-    (or ``… MB``) and the batch goes on. ``limits=None`` parses in this process, unguarded (tests,
-    benchmarks). ``on_progress(done, total)`` counts the reports sent to workers.
+    The batch's texts are cleaned at once (``clean_texts``); reports with text are then parsed in
+    ``workers`` processes (default: one per CPU), each under ``limits`` (default:
+    ``GOVPERF_PARSE_SECONDS`` / ``GOVPERF_PARSE_MEMORY_MB``, else 120 s and 2048 MB): a report that
+    runs out of time or memory is ``failed`` with ``parse exceeded 120 s`` (or ``… MB``) and the batch
+    goes on. ``limits=None`` parses in this process, unguarded (tests, benchmarks).
+    ``on_progress(done, total)`` counts the reports sent to workers.
     """
-    batch = list(inputs)
+    jobs = _jobs(list(inputs))
     if limits is None:
-        return _frames(_safe_parse(item) for item in batch)
+        return _frames(_safe_parse(job) for job in jobs)
     if not isinstance(limits, Limits):
         limits = parse_limits(os.environ)
-    readable = [i for i, item in enumerate(batch) if item.failure is None and item.text is not None]
-    parsed = {i: _safe_parse(item) for i, item in enumerate(batch) if item.failure is not None or item.text is None}
-    for outcome in run_limited(_safe_parse, [batch[i] for i in readable], limits, workers, on_progress):
+    readable = [i for i, (_, cleaned) in enumerate(jobs) if cleaned is not None]
+    parsed = {i: _safe_parse(job) for i, job in enumerate(jobs) if job[1] is None}
+    for outcome in run_limited(_safe_parse, [jobs[i] for i in readable], limits, workers, on_progress):
         i = readable[outcome.index]
-        parsed[i] = outcome.value if outcome.value is not None else _failed(batch[i], outcome.failure or "")
-    return _frames(parsed[i] for i in range(len(batch)))
+        parsed[i] = outcome.value if outcome.value is not None else _failed(jobs[i][0], outcome.failure or "")
+    return _frames(parsed[i] for i in range(len(jobs)))

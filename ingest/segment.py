@@ -64,12 +64,16 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
+# Every style in one pattern, a named group each, in the order of ``ENUM_STYLES`` (the first that
+# matches names the style): one match per line instead of one per style.
+_ANY_STYLE = re.compile("|".join(f"(?P<{style}>{p.pattern[1:]})" for style, p in P.ENUM_STYLES.items()))
+
+
+@lru_cache(maxsize=1024)
 def enumerator_style(text: str) -> str | None:
     """The numbering style a line opens with (``cn``, ``paren_cn``, ``arabic`` …), if any."""
-    for style, pattern in P.ENUM_STYLES.items():
-        if pattern.match(text):
-            return style
-    return None
+    match = _ANY_STYLE.match(text)
+    return match.lastgroup if match else None
 
 
 def sentence_span(text: str, pos: int) -> tuple[int, int]:

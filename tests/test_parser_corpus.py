@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.decode import decode_bytes
-from ingest.parse import ReportInput, parse_reports
+from ingest.parse import ReportInput, _frames, parse_report, parse_reports
 
 CORPUS = Path(__file__).with_name("corpus")
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -84,3 +84,13 @@ def test_offsets_index_the_normalised_text(parsed):
     for table in ("money_facts", "measure_facts", "score_facts", "indicator_facts"):
         for r in parsed[table].to_dicts():
             assert texts[r["report_id"]][r["source_start"]:r["source_end"]] == r["source_text"]
+
+
+def test_a_batch_parses_each_report_as_it_would_alone(parsed):
+    """The batch's whole-text pass (one polars run over every text) changes nothing a report states."""
+    alone = []
+    for name in CASES:
+        decoded = decode_bytes((CORPUS / name).read_bytes())
+        alone.append(parse_report(ReportInput(name, name, decoded.text, decoded.error)))
+    for table, frame in _frames(alone).items():
+        assert frame.equals(parsed[table]), table

@@ -17,9 +17,9 @@ from ingest.money import (
     parse_number,
     to_wan_yuan,
 )
-from ingest.normalise import normalise, to_halfwidth
+from ingest.normalise import clean_texts, normalise
 from ingest.scores import extract_rating, extract_scores
-from ingest.segment import classify, items, lines_of, sections, sentence_span
+from ingest.segment import classify, enumerator_style, items, lines_of, sections, sentence_span
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -43,7 +43,7 @@ def test_decode_reports_why_it_cannot(data, reason):
 
 # ---------------------------------------------------------------- normalise
 def test_halfwidth_forms():
-    assert to_halfwidth("２０２３年，执行率９９．５％（一）") == "2023年,执行率99.5%(一)"
+    assert clean_texts(["２０２３年，执行率９９．５％（一）"]) == ["2023年,执行率99.5%(一)"]
 
 
 def test_normalise_drops_page_footers_and_joins_broken_lines():
@@ -63,6 +63,22 @@ def test_normalise_strips_markdown_but_keeps_tables():
     assert normalise(raw) == "标题\n三、存在的主要问题\n1.第一项\n| 指标 | 值 |\n| 率 | 1% |"
 
 
+@pytest.mark.parametrize(("raw", "cleaned"), [
+    ("第 1 页\n正文", "\n正文"),  # a footer on the first line (the line patterns anchor on a "\n")
+    ("- 2 -\r\n正文\r第2页 共9页", "\n正文\n"),  # CRLF and CR become LF first
+    ("- 第一项\n  * 第二项", "第一项\n第二项"),  # bullets on the first and an indented line
+    ("## 标题 \n|---|:--:|\n**正文**", "\x01标题\n\n正文"),  # heading mark, table rule, emphasis
+    ("2022 年 12 月  31 日 ,a  b\tc", "2022年12月31日,a b\tc"),  # spaces by Chinese; runs; a tab
+])
+def test_clean_texts_whole_text_rules(raw, cleaned):
+    assert clean_texts([raw]) == [cleaned]
+
+
+def test_clean_texts_cleans_each_text_of_a_batch_on_its_own():
+    texts = ["正文 ", "# 标题", "", "第 3 页", "ａ　ｂ"]
+    assert clean_texts(texts) == [clean_texts([t])[0] for t in texts] == ["正文", "\x01标题", "", "", "a b"]
+
+
 def test_normalise_keeps_title_split_over_two_lines_together():
     raw = "附件 2\n\n2023 年度中国共产党广州市番禺区委员会\n办公室部门整体支出绩效自评报告\n\n一、部门基本情况"
     lines = normalise(raw).split("\n")
@@ -76,6 +92,15 @@ def test_sections_are_found_by_meaning_in_any_numbering():
     kinds = [(s.heading.title, s.kind) for s in sections(text) if s.kind]
     assert kinds == [("基本情况", "basic_info"), ("部门职能", "duties"), ("存在的主要问题", "problems"),
                      ("下一步改进措施", "measures")]
+
+
+@pytest.mark.parametrize(("line", "style"), [
+    ("一、部门基本情况", "cn"), ("(一)部门职能", "paren_cn"), ("1.负责", "arabic"), ("1、预算编制", "arabic"),
+    ("(1)收文处理率", "paren_arabic"), ("①项目", "circled"), ("一是加强", "shi"), ("第二部分 评价", "chapter"),
+    ("1.5万元", None), ("十一五规划", None),
+])
+def test_enumerator_style(line, style):
+    assert enumerator_style(line) == style
 
 
 def test_items_split_inline_enumeration():
