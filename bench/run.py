@@ -496,7 +496,8 @@ def measure_baseline(texts: Sequence[str]) -> dict[str, Any]:
 
 # What parse_report spends its time on, by the functions it calls (module, function).
 PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("normalise", "ingest/normalise.py", "normalise"),
+    ("normalise", "ingest/normalise.py", "clean_texts"),
+    ("normalise", "ingest/normalise.py", "join_paragraphs"),
     ("lines + sections", "ingest/segment.py", "lines_of"),
     ("lines + sections", "ingest/segment.py", "sections"),
     ("header", "ingest/header.py", "read_header"),
@@ -515,23 +516,24 @@ PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
 
 def profile_parser(inputs: Sequence[Any], sample: int) -> dict[str, Any]:
     """cProfile of ``parse_report`` over ``sample`` reports in this process: share per part, top functions."""
-    from ingest.parse import _frames, _safe_parse
+    from ingest.parse import _frames, _jobs, _safe_parse
 
     items = list(inputs[:sample])
     profiler = cProfile.Profile()
     profiler.enable()
-    _frames([_safe_parse(item) for item in items])
+    _frames([_safe_parse(job) for job in _jobs(items)])
     profiler.disable()
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
-    total = sum(v[3] for k, v in raw.items() if k[0].endswith("ingest/parse.py") and k[2] in ("_safe_parse", "_frames"))
+    total = sum(v[3] for k, v in raw.items()
+                if k[0].endswith("ingest/parse.py") and k[2] in ("_jobs", "_safe_parse", "_frames"))
     callers = {k for k in raw if k[0].endswith("ingest/parse.py") and k[2] == "parse_report"}
     parts: dict[str, float] = {}
     for part, module, func in PROFILE_PARTS:
         # time of the calls parse_report makes itself (a helper also called deeper is not counted twice);
-        # _frames is called once, by this function
+        # _frames and clean_texts (the batch's whole-text pass) are called once
         seconds = sum(
-            v[3] if func == "_frames" else sum(t[3] for caller, t in v[4].items() if caller in callers)
+            v[3] if func in ("_frames", "clean_texts") else sum(t[3] for caller, t in v[4].items() if caller in callers)
             for k, v in raw.items()
             if k[0].endswith(module) and k[2] == func
         )
