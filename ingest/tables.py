@@ -374,9 +374,12 @@ def field_value(cells: list[Cell], key: str) -> Cell | None:
     "主管部门 | 某县某局" (next non-empty cell) or "部门名称:某县某局" (same cell)."""
     inline = _inline_field(key)
     for i, cell in enumerate(cells):
+        labelled = field_key(cell.text) == key
+        if not labelled and ":" not in cell.text:
+            continue  # neither the label nor an inline "label:value" (the pattern needs a ":")
         if i > 0 and column_key(cells[i - 1].text):
             continue  # a column header of a table ("| 分值 | 自评得分 |"), not a form field
-        if field_key(cell.text) == key:
+        if labelled:
             nxt = next((c for c in cells[i + 1:i + 3] if c.text), None)
             if nxt is not None and field_key(nxt.text) is None and column_key(nxt.text) is None:
                 value = nxt.text.lstrip(": ")
