@@ -47,7 +47,13 @@ from dagster_project.build_db import (
 from dagster_project.markdown import md_code, md_table
 from dagster_project.project import load_dbt_project
 from dagster_project.publish import checkpoint_and_close, internal_path, publish, publish_directory
-from dagster_project.resources import PROGRESS, DbtInProcessResource, GovperfResource, RefreshLockResource
+from dagster_project.resources import (
+    PROGRESS,
+    DbtInProcessResource,
+    GovperfResource,
+    GreatExpectationsResource,
+    RefreshLockResource,
+)
 from ingest import schema
 from ingest.limits import read_limits
 from ingest.parse import ReportInput, parse_reports
@@ -251,26 +257,17 @@ def dbt_models(
     description="Great Expectations results on the marts (raw.quality_results), read by the quality views.",
 )
 def quality_results(
-    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+    context: AssetExecutionContext,
+    govperf: GovperfResource,
+    great_expectations: GreatExpectationsResource,
+    refresh_lock: RefreshLockResource,
 ) -> MaterializeResult:
     """Run the Great Expectations suite on the built marts, store the outcomes, render the Data Docs."""
-    from dagster_project import quality
-
     settings = govperf.settings
-    con = connect_build(settings.build_db)
-    try:
-        outcomes = quality.run_quality_suite(con)
-        quality.write_quality_results(con, outcomes)
-        checks = fetch_one(
-            con,
-            "SELECT count(*), count(*) FILTER (WHERE NOT passed) FROM raw.quality_results WHERE row_kind = 'summary'",
-        )
-    finally:
-        con.close()
-    docs = quality.write_data_docs(outcomes, settings.build_dir / "quality")
-    context.log.info(f"{PROGRESS}{checks[0]} quality checks, {checks[1]} failing")
+    summary = great_expectations.validate(context, settings.build_db, settings.build_dir / "quality")
+    context.log.info(f"{PROGRESS}{summary.checks} quality checks, {summary.failing} failing")
     return MaterializeResult(
-        metadata={"dagster/row_count": checks[0], "checks_failing": checks[1], "data_docs": str(docs)}
+        metadata={"dagster/row_count": summary.checks, "checks_failing": summary.failing, "data_docs": summary.docs}
     )
 
 

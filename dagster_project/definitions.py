@@ -15,7 +15,12 @@ from dagster_project.assets import (
 )
 from dagster_project.automation import raw_dir_sensor, refresh_job, refresh_schedule
 from dagster_project.checks import build_quality_checks
-from dagster_project.resources import DbtInProcessResource, GovperfResource, RefreshLockResource
+from dagster_project.resources import (
+    DbtInProcessResource,
+    GovperfResource,
+    GreatExpectationsResource,
+    RefreshLockResource,
+)
 from dagster_project.settings import Settings
 
 great_expectations_checks = build_quality_checks([dbt_models], QUALITY_RESULTS_KEY)
@@ -38,6 +43,7 @@ def build_definitions(
         resources={
             "govperf": GovperfResource.from_settings(settings),
             "refresh_lock": RefreshLockResource(build_dir=str(settings.build_dir)),
+            "great_expectations": GreatExpectationsResource(),
             "dbt": DbtInProcessResource(
                 project_dir=str(dbt_project.project_dir), build_db=str(settings.build_db), quiet=quiet
             ),

@@ -1,9 +1,10 @@
 """Great Expectations (GX 1.x) invariants on the built marts, their storage and their Data Docs.
 
-The pipeline runs :func:`run_quality_suite` after the dbt build, stores the outcomes with
-:func:`write_quality_results` in ``raw.quality_results`` (read at query time by the quality views
-``quality_issues``, ``quality_checks`` and ``mart_department_year.quality_status``) and renders them
-with :func:`write_data_docs`.
+The pipeline's quality step, :func:`validate_build` (run in a worker process, see
+:mod:`dagster_project.quality_worker`), runs :func:`run_quality_suite` after the dbt build, stores the
+outcomes with :func:`write_quality_results` in ``raw.quality_results`` (read at query time by the
+quality views ``quality_issues``, ``quality_checks`` and ``mart_department_year.quality_status``) and
+renders them with :func:`write_data_docs`.
 
 Every check is one SQL query over the phase-1 tables (DuckDB does the arithmetic on exact decimals)
 whose rows are validated by one GX expectation on a pandas frame. Arithmetic checks compare a
@@ -33,7 +34,8 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-from dagster_project.build_db import QUALITY_RESULTS
+from dagster_project.build_db import QUALITY_RESULTS, connect_build, fetch_one
+from dagster_project.quality_worker import QualitySummary
 from ingest.escape import escape_html, escape_tree
 
 FIRST_FISCAL_YEAR = 2000
@@ -491,3 +493,21 @@ def write_data_docs(outcomes: Sequence[CheckOutcome], out_dir: Path | str) -> Pa
         encoding="utf-8",
     )
     return entry
+
+
+def validate_build(build_db: str, docs_dir: str) -> QualitySummary:
+    """The quality step: run the suite on the build database's marts, store the outcomes in
+    ``raw.quality_results`` and render the Data Docs under ``docs_dir``."""
+    con = connect_build(Path(build_db))
+    try:
+        outcomes = run_quality_suite(con)
+        write_quality_results(con, outcomes)
+        counts = fetch_one(
+            con,
+            "SELECT count(*), count(*) FILTER (WHERE NOT passed) FROM raw.quality_results WHERE row_kind = 'summary'",
+        )
+    finally:
+        con.close()
+    docs = write_data_docs(outcomes, docs_dir)
+    checks, failing = counts or (0, 0)
+    return QualitySummary(checks, failing, str(docs))

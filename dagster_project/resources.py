@@ -1,4 +1,5 @@
-"""Dagster resources: the refresh's settings, the refresh lock, and dbt run in process."""
+"""Dagster resources: the refresh's settings, the refresh lock, dbt run in process, and the Great
+Expectations worker."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from typing import Any
 from dagster import AssetExecutionContext, ConfigurableResource, Failure, InitResourceContext, Output
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from pydantic import PrivateAttr
 
 from dagster_project.build_db import build_connection, record_dbt_tests
 from dagster_project.project import run_dbt
 from dagster_project.publish import RefreshLock
+from dagster_project.quality_worker import QualitySummary, QualityWorker
 from dagster_project.settings import Settings
 
 REFRESH_LOCK_TIMEOUT = 3600.0
@@ -70,6 +73,47 @@ class RefreshLockResource(ConfigurableResource):
 
         with RefreshLock(Path(self.build_dir), self.timeout_seconds, on_wait=waiting):
             yield self
+
+
+class GreatExpectationsResource(ConfigurableResource):
+    """Runs the quality step (:func:`dagster_project.quality.validate_build`) in a worker process
+    started with the run, so ``import great_expectations`` (~3.5 s) overlaps the steps before it.
+
+    If the worker is gone when the step runs, the step runs in this process instead (with a warning).
+    ``use_worker=False`` always runs it in this process (one process less, the import not hidden).
+    """
+
+    use_worker: bool = True
+    _worker: QualityWorker | None = PrivateAttr(default=None)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[GreatExpectationsResource]:
+        """Start the worker for the run; stop it when the run ends, whatever happened."""
+        if not self.use_worker:
+            yield self
+            return
+        self._worker = QualityWorker.start()
+        try:
+            yield self
+        finally:
+            self._worker.stop()
+            self._worker = None
+
+    @property
+    def worker(self) -> QualityWorker | None:
+        """The run's worker (None outside a run)."""
+        return self._worker
+
+    def validate(self, context: AssetExecutionContext, build_db: Path, docs_dir: Path) -> QualitySummary:
+        """The quality step on ``build_db``, its Data Docs under ``docs_dir``."""
+        if self._worker is not None:
+            try:
+                return self._worker.validate(str(build_db), str(docs_dir))
+            except ConnectionError as exc:
+                context.log.warning(f"{exc}; running the quality step in the refresh process")
+        from dagster_project.quality import validate_build
+
+        return validate_build(str(build_db), str(docs_dir))
 
 
 class DbtInProcessResource(ConfigurableResource):

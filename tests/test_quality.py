@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import build_asset_context, build_init_resource_context
 
 from dagster_project import quality
+from dagster_project.quality_worker import QualityWorker
+from dagster_project.resources import GreatExpectationsResource
 from tests.test_dbt_project import header, indicator, measure, money, raw_report, run_dbt, score, write_raw_tables
 
 CURRENT_YEAR = 2025
@@ -213,3 +218,68 @@ def test_results_table_and_data_docs(build_db: Path, outcomes: dict[str, quality
     assert all(name in index for name in EXPECTED_FAILURES)
     pages = list((site / "validations" / "carryover_identity").rglob("*.html"))
     assert len(pages) == 1 and "carryover_off" in pages[0].read_text(encoding="utf-8")
+
+
+def _stored_results(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.execute(
+            "SELECT check_name, row_kind, report_id, passed, observed, expected FROM raw.quality_results"
+        ).fetchall(), key=str)
+    finally:
+        con.close()
+
+
+def test_the_worker_runs_the_quality_step_as_the_refresh_process_would(build_db: Path, tmp_path: Path) -> None:
+    here, there = tmp_path / "here.duckdb", tmp_path / "there.duckdb"
+    shutil.copy(build_db, here)
+    shutil.copy(build_db, there)
+    expected = quality.validate_build(str(here), str(tmp_path / "docs_here"))
+    worker = QualityWorker.start()
+    try:
+        got = worker.validate(str(there), str(tmp_path / "docs_there"))
+    finally:
+        worker.stop()
+    assert not worker.running
+    assert (got.checks, got.failing) == (expected.checks, expected.failing)
+    assert got.checks == len(EXPECTED_FAILURES) and got.failing > 0
+    assert _stored_results(there) == _stored_results(here) != []
+    assert Path(got.docs).is_file() and Path(got.docs).is_relative_to(tmp_path / "docs_there")
+
+
+def test_a_quality_step_failing_in_the_worker_fails_with_its_error(tmp_path: Path) -> None:
+    worker = QualityWorker.start()
+    try:
+        with pytest.raises(RuntimeError, match=r"failed in its worker: CatalogException: .*does not exist"):
+            worker.validate(str(tmp_path / "empty.duckdb"), str(tmp_path / "docs"))
+    finally:
+        worker.stop()
+    assert not worker.running
+
+
+def test_an_unused_worker_ends_with_the_run() -> None:
+    worker = QualityWorker.start()
+    worker.stop()
+    assert not worker.running
+
+
+def test_without_a_worker_the_step_runs_in_the_refresh_process(build_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    shutil.copy(build_db, db)
+    with GreatExpectationsResource(use_worker=False).yield_for_execution(build_init_resource_context()) as resource:
+        assert resource.worker is None
+        summary = resource.validate(build_asset_context(), db, tmp_path / "docs")
+    assert summary.checks == len(EXPECTED_FAILURES)
+    assert _stored_results(db) != []
+
+
+def test_when_the_worker_is_gone_the_step_runs_in_the_refresh_process(build_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    shutil.copy(build_db, db)
+    with GreatExpectationsResource().yield_for_execution(build_init_resource_context()) as resource:
+        worker = resource.worker
+        assert worker is not None and worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        summary = resource.validate(build_asset_context(), db, tmp_path / "docs")
+    assert summary.checks == len(EXPECTED_FAILURES)
+    assert _stored_results(db) != []

@@ -1,0 +1,106 @@
+"""The quality step in a worker process that imports Great Expectations while the refresh does other work.
+
+``import great_expectations`` costs ~3.5 s of one core, paid by every refresh before it can check
+anything. :class:`QualityWorker` starts a process that pays it when the refresh starts (it runs on
+the core the steps before the checks leave idle: scanning, dbt's Jinja), then waits for one request:
+validate the built marts of a build database and render the Data Docs
+(:func:`dagster_project.quality.validate_build`). Kept free of heavy imports: the refresh process
+never imports Great Expectations itself unless the worker is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+JOIN_SECONDS = 10.0
+NICE = 10
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    """What a quality step did: checks run, checks failing, and the Data Docs entry page."""
+
+    checks: int
+    failing: int
+    docs: str
+
+
+def _serve(conn: Connection) -> None:
+    """Worker body: import the quality module (and Great Expectations) now, then answer one request.
+
+    The import runs at a lower priority (nice 10) until the request comes, so it takes the cycles the
+    refresh leaves idle rather than slowing it down.
+    """
+    os.nice(NICE)
+    from dagster_project import quality
+
+    try:
+        request = conn.recv()
+    except EOFError:  # the refresh ended (or died) without asking
+        return
+    if request is None:
+        return
+    try:
+        conn.send(("ok", quality.validate_build(*request)))
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+    finally:
+        conn.close()
+
+
+class QualityWorker:
+    """One worker process for one refresh: ``start`` it early, ``validate`` once, ``stop`` at the end."""
+
+    def __init__(self, process: Any, conn: Connection) -> None:
+        self._process, self._conn = process, conn
+
+    @classmethod
+    def start(cls) -> QualityWorker:
+        """Start the worker (forked from the refresh's fork server); it begins importing at once."""
+        ctx = multiprocessing.get_context("forkserver")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(child,), name="govperf-quality", daemon=True)
+        process.start()
+        child.close()
+        return cls(process, parent)
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        return self._process.pid
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker process is alive."""
+        return self._process.is_alive()
+
+    def validate(self, build_db: str, docs_dir: str) -> QualitySummary:
+        """The quality step on ``build_db`` in the worker.
+
+        Raises ``RuntimeError`` with the worker's traceback if the step failed there, and
+        ``ConnectionError`` if the worker is gone (the caller may then run the step itself).
+        """
+        try:
+            self._conn.send((build_db, docs_dir))
+            status, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise ConnectionError(f"the quality worker ended (exit code {self._process.exitcode})") from exc
+        if status != "ok":
+            raise RuntimeError(f"the quality step failed in its worker: {value}")
+        return value
+
+    def stop(self) -> None:
+        """Tell the worker to end (if it still waits), then wait for it; kill it if it does not end."""
+        with contextlib.suppress(OSError):  # it has answered and ended already
+            self._conn.send(None)
+        self._conn.close()
+        self._process.join(JOIN_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
