@@ -8,6 +8,7 @@ table that the quality views read at query time, and the publish step copies the
 
 import os
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -186,6 +187,17 @@ def _parse(inputs: list[ReportInput], context: AssetExecutionContext) -> dict[st
     }
 
 
+def _write_staging_batch(con: Any, frames: dict[str, pl.DataFrame], batch: list[str]) -> dict[str, int]:
+    """One batch's staging rows, replaced in one transaction; rows written per table."""
+    with transaction(con):
+        return replace_staging(con, frames, batch)
+
+
+def _add(counts: dict[str, int], more: Mapping[str, int]) -> None:
+    for table, rows in more.items():
+        counts[table] += rows
+
+
 @multi_asset(
     specs=[
         AssetSpec(
@@ -207,19 +219,25 @@ def staging(
     """Parse every report not parsed since it changed and replace its staging rows.
 
     Reports are read and parsed ``BATCH_SIZE`` at a time and each batch is committed on its own, so
-    memory stays flat and a killed refresh keeps the batches it finished.
+    memory stays flat and a killed refresh keeps the batches it finished. A batch is written by a
+    second thread (on its own cursor) while the next one is read and parsed.
     """
     counts = dict.fromkeys(schema.STAGING_TABLES, 0)
-    with build_connection(govperf.settings.build_db) as con:
+    with build_connection(govperf.settings.build_db) as con, ThreadPoolExecutor(1, "staging-writer") as writer:
+        cursor = con.cursor()
         pending = pending_report_ids(con)
         done = 0
+        writing: Future[dict[str, int]] | None = None
         for batch in batches(pending, BATCH_SIZE):
             frames = _parse(pending_inputs(con, batch), context)
-            with transaction(con):
-                for table, rows in replace_staging(con, frames, batch).items():
-                    counts[table] += rows
+            if writing is not None:
+                _add(counts, writing.result())
+            writing = writer.submit(_write_staging_batch, cursor, frames, batch)
             done += len(batch)
             context.log.info(f"{PROGRESS}parsed {done} of {len(pending)} reports")
+        if writing is not None:
+            _add(counts, writing.result())
+        cursor.close()
         with transaction(con):
             drop_orphan_staging_rows(con)
         totals = {table: fetch_one(con, f"SELECT count(*) FROM raw.{table}")[0] for table in schema.STAGING_TABLES}

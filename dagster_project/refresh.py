@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, colored_console_logger, logger
@@ -109,7 +110,7 @@ def run_refresh(
         for e in result.get_asset_check_evaluations()
     ]
     errors = [
-        f"{event.step_key}: {event.event_specific_data.error.message.strip()}"
+        f"{event.step_key}: {_root_cause(event.event_specific_data.error)}"
         for event in result.all_events
         if event.is_step_failure and event.event_specific_data and event.event_specific_data.error
     ]
@@ -122,6 +123,15 @@ def run_refresh(
     }
     published = PUBLISHED_KEY.to_user_string() in metadata
     return RefreshOutcome(settings, published, result.run_id, checks, errors, metadata)
+
+
+def _root_cause(error: Any) -> str:
+    """The message of the error a step failed with, down to its root cause (Dagster wraps the
+    exception an asset raised in "Error occurred while executing op …"); ``error`` is Dagster's
+    serialisable error info."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def warehouse_summary(warehouse: Path) -> dict[str, object]:

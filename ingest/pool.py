@@ -206,13 +206,26 @@ def run_limited(
         worker.kill()
         pool[pool.index(worker)] = _Worker(ctx, fn, limits)
 
+    def feed(worker: _Worker) -> None:
+        """Keep ``_IN_FLIGHT`` items sent to the worker. One that has died since the last look (its
+        pipe is broken) keeps the item in the queue; its running item fails below, when its death is
+        seen, or it is replaced now if nothing was running."""
+        while len(worker.jobs) < _IN_FLIGHT and queue:
+            index = queue.popleft()
+            try:
+                worker.give(index, batch[index])
+            except OSError:
+                queue.appendleft(index)
+                if not worker.jobs:
+                    worker.kill()
+                    pool[pool.index(worker)] = _Worker(ctx, fn, limits)
+                return
+
     try:
         pool.extend(_Worker(ctx, fn, limits) for _ in range(size))
         while next_out < total:
-            for worker in pool:
-                while len(worker.jobs) < _IN_FLIGHT and queue:
-                    index = queue.popleft()
-                    worker.give(index, batch[index])
+            for worker in list(pool):
+                feed(worker)
             busy = [w for w in pool if w.jobs]
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], _POLL_SECONDS))
             now = time.monotonic()

@@ -282,3 +282,62 @@ def test_a_parser_crash_fails_only_that_report(monkeypatch: pytest.MonkeyPatch) 
     assert set(headers) == {"a" * 16, "b" * 16}
     assert headers["b" * 16]["parse_status"] == "failed"
     assert headers["b" * 16]["status_reason"] == "parser error: boom"
+
+
+def _staging_rows(build_db: Path) -> dict[str, list[tuple]]:
+    from ingest import schema
+
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        return {table: sorted(con.execute(f"SELECT * FROM raw.{table}").fetchall(), key=str)
+                for table in schema.STAGING_TABLES}
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_staging_in_many_batches_writes_what_one_batch_writes(
+    sample_refresh: RefreshOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written by a second thread while the next is parsed: same rows as one batch."""
+    import dagster_project.assets as assets
+    from dagster_project.refresh import run_refresh
+    from dagster_project.settings import Settings
+
+    monkeypatch.setattr(assets, "BATCH_SIZE", 2)
+    outcome = run_refresh(Settings.resolve(raw_dir=SAMPLE_RAW_DIR, warehouse=tmp_path / "warehouse.duckdb"))
+    assert outcome.published, outcome.errors
+    many, one = _staging_rows(outcome.settings.build_db), _staging_rows(sample_refresh.settings.build_db)
+    assert many == one and many["money_facts"]
+
+
+@pytest.mark.slow
+def test_a_failed_batch_write_publishes_nothing_and_keeps_the_batches_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagster_project.assets as assets
+    from dagster_project.build_db import replace_staging
+    from dagster_project.refresh import run_refresh
+    from dagster_project.settings import Settings
+
+    calls: list[list[str]] = []
+
+    def second_fails(con: duckdb.DuckDBPyConnection, frames: dict, report_ids: list[str]) -> dict[str, int]:
+        calls.append(report_ids)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return replace_staging(con, frames, report_ids)
+
+    monkeypatch.setattr(assets, "BATCH_SIZE", 2)
+    monkeypatch.setattr(assets, "replace_staging", second_fails)
+    settings = Settings.resolve(raw_dir=SAMPLE_RAW_DIR, warehouse=tmp_path / "warehouse.duckdb")
+    outcome = run_refresh(settings)
+    assert not outcome.published and not settings.warehouse.exists()
+    assert any("disk full" in error for error in outcome.errors), outcome.errors
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        parsed = {rid for (rid,) in con.execute(
+            "SELECT report_id FROM raw.raw_reports WHERE parsed_fingerprint = input_fingerprint").fetchall()}
+    finally:
+        con.close()
+    assert parsed == set(calls[0])
