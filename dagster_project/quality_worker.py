@@ -10,7 +10,6 @@ never imports Great Expectations itself unless the worker is gone.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import traceback
@@ -34,8 +33,8 @@ class QualitySummary:
 def _serve(conn: Connection) -> None:
     """Worker body: import the quality module (and Great Expectations) now, then answer one request.
 
-    The import runs at a lower priority (nice 10) until the request comes, so it takes the cycles the
-    refresh leaves idle rather than slowing it down.
+    The worker runs at a lower priority (nice 10): its import takes the cycles the refresh leaves
+    idle; by the time it validates, the refresh process only waits for it.
     """
     os.nice(NICE)
     from dagster_project import quality
@@ -43,8 +42,6 @@ def _serve(conn: Connection) -> None:
     try:
         request = conn.recv()
     except EOFError:  # the refresh ended (or died) without asking
-        return
-    if request is None:
         return
     try:
         conn.send(("ok", quality.validate_build(*request)))
@@ -59,6 +56,7 @@ class QualityWorker:
 
     def __init__(self, process: Any, conn: Connection) -> None:
         self._process, self._conn = process, conn
+        self._asked = False
 
     @classmethod
     def start(cls) -> QualityWorker:
@@ -86,6 +84,7 @@ class QualityWorker:
         Raises ``RuntimeError`` with the worker's traceback if the step failed there, and
         ``ConnectionError`` if the worker is gone (the caller may then run the step itself).
         """
+        self._asked = True
         try:
             self._conn.send((build_db, docs_dir))
             status, value = self._conn.recv()
@@ -96,11 +95,11 @@ class QualityWorker:
         return value
 
     def stop(self) -> None:
-        """Tell the worker to end (if it still waits), then wait for it; kill it if it does not end."""
-        with contextlib.suppress(OSError):  # it has answered and ended already
-            self._conn.send(None)
-        self._conn.close()
-        self._process.join(JOIN_SECONDS)
+        """End the worker: one never asked holds nothing (it may still be importing) and is killed;
+        one asked has answered (or failed) and ends on its own, else it is killed after a wait."""
+        if self._asked:
+            self._process.join(JOIN_SECONDS)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        self._conn.close()

@@ -230,6 +230,7 @@ def _stored_results(db: Path) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.slow
 def test_the_worker_runs_the_quality_step_as_the_refresh_process_would(build_db: Path, tmp_path: Path) -> None:
     here, there = tmp_path / "here.duckdb", tmp_path / "there.duckdb"
     shutil.copy(build_db, here)
@@ -247,6 +248,7 @@ def test_the_worker_runs_the_quality_step_as_the_refresh_process_would(build_db:
     assert Path(got.docs).is_file() and Path(got.docs).is_relative_to(tmp_path / "docs_there")
 
 
+@pytest.mark.slow
 def test_a_quality_step_failing_in_the_worker_fails_with_its_error(tmp_path: Path) -> None:
     worker = QualityWorker.start()
     try:
