@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import io
 import os
 import tempfile
@@ -79,14 +80,20 @@ def run_dbt(
 
 
 def _close_dbt_duckdb() -> None:
-    """Close dbt-duckdb's database instance, which outlives the invocation in this process.
+    """Close dbt-duckdb's database instance and drop dbt's adapters, which outlive the invocation.
 
     DuckDB lets one process attach a file only once: the steps after dbt (and publish) need it free.
+    dbt's adapters and manifests hold locks of its "spawn" multiprocessing context (named
+    semaphores): dropped and collected here, they are unlinked now rather than reported as leaked
+    when the CLI exits without interpreter teardown.
     """
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.factory import reset_adapters
 
     with contextlib.suppress(Exception):  # no environment yet: nothing was opened
         DuckDBConnectionManager.env().close()
+    reset_adapters()
+    gc.collect()
 
 
 def load_dbt_project() -> DbtProject:

@@ -24,7 +24,6 @@ from ingest.documents.model import Span
 from ingest.documents.provenance import locate
 from ingest.findings import extract_findings
 from ingest.forms import budget_lines, department_form_money, form_score, form_staff
-from ingest.gazetteer import gazetteer
 from ingest.header import Header, read_header
 from ingest.indicators import extract_indicators, table_total_score
 from ingest.limits import parse_limits
@@ -36,10 +35,6 @@ from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
 from ingest.tables import cells_of, read_tables
-
-# The gazetteer is loaded when the parser is imported, so a parse worker's first report (and its
-# time budget) does not pay for it.
-gazetteer()
 
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.

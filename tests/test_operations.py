@@ -226,6 +226,7 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert f"reports seen {len(SAMPLES)}" in first.stdout
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
     assert "need attention" not in first.stdout, "a clean refresh lists no report lines"
+    assert "leaked" not in first.stderr, "no shutdown noise (DuckDB instances, dbt's semaphores)"
     for name in SAMPLES:
         assert name not in first.stdout
 
