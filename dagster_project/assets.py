@@ -260,9 +260,14 @@ def staging(
     name="dbt_models",
 )
 def dbt_models(
-    context: AssetExecutionContext, dbt: DbtInProcessResource, refresh_lock: RefreshLockResource
+    context: AssetExecutionContext,
+    dbt: DbtInProcessResource,
+    great_expectations: GreatExpectationsResource,
+    refresh_lock: RefreshLockResource,
 ) -> Iterator[Any]:
-    """One in-process ``dbt build`` of seeds, staging, intermediate and marts (tests as asset checks)."""
+    """One in-process ``dbt build`` of seeds, staging, intermediate and marts (tests as asset checks),
+    while the quality step's worker imports Great Expectations."""
+    great_expectations.prepare()
     yield from dbt.build(context)
 
 

@@ -77,10 +77,11 @@ class RefreshLockResource(ConfigurableResource):
 
 class GreatExpectationsResource(ConfigurableResource):
     """Runs the quality step (:func:`dagster_project.quality.validate_build`) in a worker process
-    started with the run, so ``import great_expectations`` (~3.5 s) overlaps the steps before it.
+    that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (~3.5 s)
+    overlaps the dbt build (and the worker's memory is not held through the parse).
 
-    If the worker is gone when the step runs, the step runs in this process instead (with a warning).
-    ``use_worker=False`` always runs it in this process (one process less, the import not hidden).
+    The step runs in this process instead when no worker was prepared (a run of the quality step
+    alone), when the worker is gone (with a warning), or always with ``use_worker=False``.
     """
 
     use_worker: bool = True
@@ -88,16 +89,18 @@ class GreatExpectationsResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[GreatExpectationsResource]:
-        """Start the worker for the run; stop it when the run ends, whatever happened."""
-        if not self.use_worker:
-            yield self
-            return
-        self._worker = QualityWorker.start()
+        """Yield the resource; stop its worker, if one was started, when the run ends."""
         try:
             yield self
         finally:
-            self._worker.stop()
-            self._worker = None
+            if self._worker is not None:
+                self._worker.stop()
+                self._worker = None
+
+    def prepare(self) -> None:
+        """Start the worker (once per run; nothing with ``use_worker=False``)."""
+        if self.use_worker and self._worker is None:
+            self._worker = QualityWorker.start()
 
     @property
     def worker(self) -> QualityWorker | None:

@@ -390,3 +390,14 @@ def test_document_spans_survive_the_build_database(con: duckdb.DuckDBPyConnectio
                       "JOIN raw.raw_reports r USING (report_id) ORDER BY r.source_file")
     assert [(name, page) for name, page, _ in rows] == [("r.docx", None), ("r.pdf", "1")]
     assert rows[0][2].startswith("para ") and rows[1][2].startswith("bbox(")
+
+
+def test_build_connections_bound_duckdb_memory(tmp_path: Path) -> None:
+    """DuckDB's buffer pool would otherwise keep every block a refresh writes (80 % of RAM)."""
+    con = wh.connect_build(tmp_path / "build.duckdb")
+    try:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        default = duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        con.close()
+    assert limit != default and limit.startswith("488")  # 512 MB, shown in MiB

@@ -269,6 +269,7 @@ def test_without_a_worker_the_step_runs_in_the_refresh_process(build_db: Path, t
     db = tmp_path / "build.duckdb"
     shutil.copy(build_db, db)
     with GreatExpectationsResource(use_worker=False).yield_for_execution(build_init_resource_context()) as resource:
+        resource.prepare()
         assert resource.worker is None
         summary = resource.validate(build_asset_context(), db, tmp_path / "docs")
     assert summary.checks == len(EXPECTED_FAILURES)
@@ -279,6 +280,8 @@ def test_when_the_worker_is_gone_the_step_runs_in_the_refresh_process(build_db: 
     db = tmp_path / "build.duckdb"
     shutil.copy(build_db, db)
     with GreatExpectationsResource().yield_for_execution(build_init_resource_context()) as resource:
+        assert resource.worker is None, "no worker before the dbt step prepares one"
+        resource.prepare()
         worker = resource.worker
         assert worker is not None and worker.pid is not None
         os.kill(worker.pid, signal.SIGKILL)
