@@ -153,7 +153,7 @@ ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中�
 
 # Report kind, from the title (or the opening lines when there is no title).
 # A report on the whole department, also when it covers its projects too: "整体和项目支出绩效自评总结报告".
-REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体(?:和项目)?支出绩效|整体绩效(?:自评|评价)|部门绩效(?:自评|评价)")
+REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体(?:支出)?(?:[和及与]项目)?支出绩效|整体绩效(?:自评|评价)|部门绩效(?:自评|评价)")
 REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效|专项资金绩效")
 # Any performance-report vocabulary at all (else: "not a performance report").
 PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支出率")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.decode import decode_bytes
-from ingest.header import department_type, parse_title, split_place
+from ingest.header import department_type, parse_title, report_type, split_place
 from ingest.money import (
     extract_money,
     extract_rates,
@@ -357,3 +357,16 @@ def test_manifest_sets_report_type():
     text = "一、项目基本情况\n项目年度预算数850万元。"
     header = read_header(text, lines_of(text), {"report_type": "project", "department_name": "杭州市财政局"})
     assert (header.report_type, header.header_source, header.city) == ("project", "manifest", "杭州市")
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("2023年度某县某局部门整体支出绩效自评报告", "department_overall"),
+    ("某市某中心2022年整体和项目支出绩效自评总结报告", "department_overall"),
+    ("部门整体支出及项目支出绩效评价报告", "department_overall"),  # one report on both: the department's
+    ("某区某局2021年整体与项目支出绩效评价报告", "department_overall"),
+    ("某县某局2023年度项目支出绩效自评报告", "project"),
+    ("部门预算项目支出绩效自评表(2023年度)", "project"),
+    ("某区某局2023年工作总结", "other"),
+])
+def test_report_type_from_the_title(title, kind):
+    assert report_type(title, "") == kind
