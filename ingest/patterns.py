@@ -152,7 +152,9 @@ ORG_NAME_END = re.compile(
 ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中心|办事处|人民政府|政府|站|所|馆|队|社|会|学校|中学|小学|幼儿园|医院)")
 
 # Report kind, from the title (or the opening lines when there is no title).
-# A report on the whole department, also when it covers its projects too: "整体和项目支出绩效自评总结报告".
+# A report on the whole department, also when it covers its projects too: "整体和项目支出绩效自评总结报告",
+# "部门整体支出及项目支出绩效评价报告" (its first part is the department's; a project form in it is
+# still read as a project, by ``ingest.projects``).
 REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体(?:支出)?(?:[和及与]项目)?支出绩效|整体绩效(?:自评|评价)|部门绩效(?:自评|评价)")
 REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效|专项资金绩效")
 # Any performance-report vocabulary at all (else: "not a performance report").
