@@ -44,7 +44,6 @@ refresh_schedule = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Refreshes the warehouse every day (cron GOVPERF_REFRESH_CRON, default 06:00); a refresh "
     "whose input and code are unchanged re-parses nothing.",
-    owners=["team:govperf"],
 )
 
 

@@ -365,7 +365,8 @@ def parse_reports(
         limits = parse_limits(os.environ)
     readable = [i for i, (_, cleaned) in enumerate(jobs) if cleaned is not None]
     parsed = {i: _safe_parse(job) for i, job in enumerate(jobs) if job[1] is None}
-    for outcome in run_limited(_safe_parse, [jobs[i] for i in readable], limits, workers, on_progress):
+    jobs_in = [jobs[i] for i in readable]
+    for outcome in run_limited(_safe_parse, jobs_in, limits, workers, on_progress, preload=["ingest.warm"]):
         i = readable[outcome.index]
         parsed[i] = outcome.value if outcome.value is not None else _failed(jobs[i][0], outcome.failure or "")
     return _frames(parsed[i] for i in range(len(jobs)))

@@ -14,13 +14,14 @@ killed worker costs milliseconds, not an interpreter start.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import resource
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
@@ -84,9 +85,11 @@ def _cap_address_space(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _work(conn: Connection, fn: Callable[[Any], Any], memory_bytes: int) -> None:
-    """Worker loop: say it is ready, then receive ``(index, item)`` and send ``(index, status,
-    payload)``; stop on None."""
+def _work(conn: Connection, fn: Callable[[Any], Any], memory_bytes: int, preload: Sequence[str]) -> None:
+    """Worker loop: import ``preload`` (already done when the fork server did), say it is ready, then
+    receive ``(index, item)`` and send ``(index, status, payload)``; stop on None."""
+    for module in preload:
+        importlib.import_module(module)
     _cap_address_space(memory_bytes)
     conn.send("ready")
     while (message := conn.recv()) is not None:
@@ -113,9 +116,9 @@ class _Worker:
     """One worker process, its end of the pipe, and the items sent to it: the first is running
     (since ``started``), the next waits in the pipe so that the worker never idles for the parent."""
 
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any], limits: Limits) -> None:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], limits: Limits, preload: Sequence[str] = ()) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_work, args=(child, fn, limits.memory_mb * _MB), daemon=True)
+        self.process = ctx.Process(target=_work, args=(child, fn, limits.memory_mb * _MB, preload), daemon=True)
         self.process.start()
         child.close()
         self.jobs: deque[int] = deque()
@@ -175,19 +178,22 @@ def run_limited(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     what: str = "parse",
+    preload: Sequence[str] = (),
 ) -> Iterator[Outcome[R]]:
     """``fn`` over ``items`` in worker processes, each item under ``limits``; outcomes in item order.
 
     ``fn`` must be a module-level function and items and results picklable. An exception raised
     by ``fn`` becomes that item's failure (``ValueError: …``), as does a worker dying.
-    ``on_progress(done, total)`` is called as each item finishes.
+    ``on_progress(done, total)`` is called as each item finishes. ``preload`` names modules every
+    worker imports before it takes an item (the fork server imports them once, if it starts now), so
+    what they load is not counted in an item's time.
     """
     batch = list(items)
     total = len(batch)
     if not total:
         return
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([fn.__module__])
+    ctx.set_forkserver_preload([fn.__module__, *preload])
     size = max(1, min(workers or os.cpu_count() or 1, total))
     queue = deque(range(total))
     done: dict[int, Outcome[R]] = {}
@@ -204,7 +210,7 @@ def run_limited(
         finish(worker.jobs.popleft(), None, failure)
         queue.extendleft(reversed(worker.jobs))
         worker.kill()
-        pool[pool.index(worker)] = _Worker(ctx, fn, limits)
+        pool[pool.index(worker)] = _Worker(ctx, fn, limits, preload)
 
     def feed(worker: _Worker) -> None:
         """Keep ``_IN_FLIGHT`` items sent to the worker. One that has died since the last look (its
@@ -218,11 +224,11 @@ def run_limited(
                 queue.appendleft(index)
                 if not worker.jobs:
                     worker.kill()
-                    pool[pool.index(worker)] = _Worker(ctx, fn, limits)
+                    pool[pool.index(worker)] = _Worker(ctx, fn, limits, preload)
                 return
 
     try:
-        pool.extend(_Worker(ctx, fn, limits) for _ in range(size))
+        pool.extend(_Worker(ctx, fn, limits, preload) for _ in range(size))
         while next_out < total:
             for worker in list(pool):
                 feed(worker)

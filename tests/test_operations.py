@@ -227,6 +227,7 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
     assert "need attention" not in first.stdout, "a clean refresh lists no report lines"
     assert "leaked" not in first.stderr, "no shutdown noise (DuckDB instances, dbt's semaphores)"
+    assert "Warning" not in first.stderr, first.stderr
     for name in SAMPLES:
         assert name not in first.stdout
 

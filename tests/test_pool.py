@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import pytest
 
 from ingest.pool import Limits, exceeded_memory, exceeded_time, run_limited
+
+
+def imported(module: str) -> bool:
+    """Test worker: whether ``module`` is imported in the worker when the item arrives."""
+    return module in sys.modules
 
 
 def behave(item: str) -> str:
@@ -66,3 +72,11 @@ def test_errors_and_dead_workers_become_failures():
 def test_limits_must_be_positive_and_finite(bad):
     with pytest.raises(ValueError):
         Limits(**bad)
+
+
+def test_preloaded_modules_are_imported_before_the_first_item():
+    """What a worker needs loaded (the parser's gazetteer) is loaded before it takes an item, so
+    it is not counted in the item's time budget."""
+    limits = Limits(seconds=30, memory_mb=512)
+    assert [o.value for o in run_limited(imported, ["colorsys"], limits, workers=1)] == [False]
+    assert [o.value for o in run_limited(imported, ["colorsys"], limits, workers=1, preload=["colorsys"])] == [True]
