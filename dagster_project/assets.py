@@ -130,7 +130,7 @@ def raw_reports(
     settings = govperf.settings
     cursor = changes.current_cursor(settings, changes.latest_hashes(settings))
     changes.write_pending_cursor(settings, cursor)
-    with build_connection(settings.build_db) as con:
+    with build_connection(settings.build_db, on_wait=context.log.warning) as con:
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
         files = scan_raw_dir(
             settings.raw_dir, settings.max_file_bytes, known_report_ids=known, known_hashes=changes.known_hashes(cursor)
@@ -223,7 +223,8 @@ def staging(
     second thread (on its own cursor) while the next one is read and parsed.
     """
     counts = dict.fromkeys(schema.STAGING_TABLES, 0)
-    with build_connection(govperf.settings.build_db) as con, ThreadPoolExecutor(1, "staging-writer") as writer:
+    build = build_connection(govperf.settings.build_db, on_wait=context.log.warning)
+    with build as con, ThreadPoolExecutor(1, "staging-writer") as writer:
         cursor = con.cursor()
         pending = pending_report_ids(con)
         done = 0
@@ -307,7 +308,7 @@ def published_warehouse(
 ) -> MaterializeResult:
     """Record the refresh, checkpoint the build database, publish it and its Data Docs, move the cursor."""
     settings = govperf.settings
-    con = connect_build(settings.build_db)
+    con = connect_build(settings.build_db, on_wait=context.log.warning)
     try:
         restore_refresh_log(con, internal_path(settings.warehouse))
         compacted = compact_removed(con)

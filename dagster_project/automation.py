@@ -20,9 +20,9 @@ from dagster import (
 
 from dagster_project import changes
 from dagster_project.resources import GovperfResource
+from dagster_project.settings import refresh_cron, sensor_interval
 
 REFRESH_JOB_NAME = "refresh"
-DEFAULT_CRON = "0 6 * * *"
 _ACTIVE = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -40,7 +40,7 @@ refresh_job = define_asset_job(
 refresh_schedule = ScheduleDefinition(
     name="daily_refresh",
     job=refresh_job,
-    cron_schedule=os.environ.get("GOVPERF_REFRESH_CRON", DEFAULT_CRON),
+    cron_schedule=refresh_cron(os.environ),
     default_status=DefaultScheduleStatus.RUNNING,
     description="Refreshes the warehouse every day (cron GOVPERF_REFRESH_CRON, default 06:00); a refresh "
     "whose input and code are unchanged re-parses nothing.",
@@ -49,7 +49,7 @@ refresh_schedule = ScheduleDefinition(
 
 @sensor(
     job=refresh_job,
-    minimum_interval_seconds=int(os.environ.get("GOVPERF_SENSOR_INTERVAL", "60")),
+    minimum_interval_seconds=sensor_interval(os.environ),
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts a refresh when files under the raw dir are added, changed or removed.",
 )

@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from dagster_project.changes import parser_fingerprint
+from dagster_project.settings import lock_wait_seconds, set_aside
 from ingest import schema
 from ingest.documents.provenance import spans_from_json, spans_to_json
 from ingest.limits import is_corrupt_database_error
@@ -109,15 +110,53 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def describe_process(pid: int) -> str:
+    """``pid 1234 (govperf refresh) running since 2025-05-01 06:00:02 UTC``, as far as ``/proc`` tells."""
+    words = f"pid {pid}"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        if command:
+            words += f" ({command if len(command) <= 80 else command[:79] + '…'})"
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        started = datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), UTC)
+        words += f" running since {started:%Y-%m-%d %H:%M:%S} UTC"
+    return words
+
+
+def lock_holders(path: Path) -> list[int]:
+    """Ids of other processes holding a lock (``flock`` or ``fcntl``) on ``path``, from ``/proc/locks``."""
+    try:
+        info = os.stat(path)
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return []
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    pids = []
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[5] == device and fields[4].isdigit():
+            pid = int(fields[4])
+            if pid not in pids and pid != os.getpid() and pid > 0:
+                pids.append(pid)
+    return pids
+
+
 def _set_aside(path: Path) -> Path:
-    """Move a corrupt build database (and its WAL) to ``<name>.corrupt-<time>``; return the new path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    """Move a damaged build database and its WAL (whichever are there) to ``<name>.corrupt-<time>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    os.replace(path, aside)
-    wal = path.with_name(path.name + ".wal")
-    if wal.exists():
-        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    for source, target in ((path, aside), (path.with_name(path.name + ".wal"), aside.with_name(aside.name + ".wal"))):
+        if source.exists() or source.is_symlink():
+            os.replace(source, target)
     return aside
+
+
+def _not_a_database_file(path: Path) -> bool:
+    """Whether something other than a regular file (a directory, a pipe, a broken link) sits where the
+    build database or its WAL belongs."""
+    return any((p.exists() or p.is_symlink()) and not p.is_file() for p in (path, path.with_name(path.name + ".wal")))
 
 
 BUILD_MEMORY_LIMIT = "512MB"
@@ -127,20 +166,31 @@ BUILD_MEMORY_LIMIT = "512MB"
 limited by it."""
 
 
-def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
-    """Open the build database read-write; rebuild it from scratch when it is unreadable.
+def connect_build(
+    path: Path, lock_timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the build database read-write; rebuild it from scratch when it is damaged.
 
     DuckDB's memory is limited to ``BUILD_MEMORY_LIMIT``. A lock held by a live process is waited
-    for (up to ``lock_timeout`` seconds: a killed refresh can leave a dbt child finishing its
-    statement) and then reported as :class:`BuildDatabaseBusy`. Only a file DuckDB reports as
-    damaged is replaced: it is set aside (``*.corrupt-<time>``, never deleted) and a new one
-    started, whose refresh log is restored by the next publish from the internal copy. Any other
-    error (disk full, permissions) is raised as it is.
+    for (up to ``lock_timeout`` seconds, default ``GOVPERF_LOCK_WAIT_SECONDS``: a killed refresh can
+    leave a dbt child finishing its statement); ``on_wait`` is told once who holds it and since
+    when, and after the wait it is a :class:`BuildDatabaseBusy` naming the holder. Damaged build
+    state, whatever its form (a file DuckDB reports as damaged, a directory or other non-file where
+    the database or its WAL belongs), is set aside (``*.corrupt-<time>``, never deleted) and a new
+    database started, whose refresh log is restored by the next publish from the internal copy.
+    Any other error (disk full, permissions) is raised as it is.
     """
+    if lock_timeout is None:
+        lock_timeout = lock_wait_seconds(os.environ)
+    if path.parent.exists() and not path.parent.is_dir():
+        set_aside(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout
-    rebuilt = False
+    rebuilt = waited = False
     while True:
+        if not rebuilt and _not_a_database_file(path):
+            _set_aside(path)
+            rebuilt = True
         try:
             con = duckdb.connect(str(path), config={"memory_limit": BUILD_MEMORY_LIMIT})
             con.execute("SELECT 1").fetchall()
@@ -149,20 +199,31 @@ def connect_build(path: Path, lock_timeout: float = 120.0) -> duckdb.DuckDBPyCon
             message = str(exc)
             holder = _LOCK_PID.search(message)
             if "Could not set lock" in message and (holder is None or pid_alive(int(holder.group(1)))):
+                who = describe_process(int(holder.group(1))) if holder else "another process"
                 if time.monotonic() > deadline:
-                    raise BuildDatabaseBusy(f"build database {path} is in use: {message}") from exc
+                    raise BuildDatabaseBusy(
+                        f"build database {path} is held by {who}; gave up after {lock_timeout:g} s "
+                        "(GOVPERF_LOCK_WAIT_SECONDS): close that connection or stop that process"
+                    ) from None
+                if not waited and on_wait is not None:
+                    on_wait(f"waiting for {who} to release the build database {path} "
+                            f"(up to {lock_timeout:g} s, GOVPERF_LOCK_WAIT_SECONDS)")
+                waited = True
                 time.sleep(0.5)
                 continue
-            if rebuilt or not is_corrupt_database_error(str(exc)):
+            if rebuilt or not is_corrupt_database_error(message):
                 raise
             _set_aside(path)
             rebuilt = True
 
 
 @contextlib.contextmanager
-def build_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The build database, with the raw and staging tables in place; closed on exit."""
-    con = connect_build(path)
+def build_connection(
+    path: Path, on_wait: Callable[[str], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The build database, with the raw and staging tables in place; closed on exit (``on_wait`` as
+    for :func:`connect_build`)."""
+    con = connect_build(path, on_wait=on_wait)
     try:
         ensure_tables(con)
         yield con
@@ -467,10 +528,14 @@ def compact_removed(
 
 
 def restore_refresh_log(con: duckdb.DuckDBPyConnection, internal: Path) -> None:
-    """Fill an empty ``ops.refresh_log`` (a rebuilt build database) from the last published internal file."""
+    """Fill an empty ``ops.refresh_log`` (a rebuilt build database) from the last published internal
+    file; a damaged or missing one has nothing to give and is left for the publish to replace."""
     if fetch_one(con, "SELECT count(*) FROM ops.refresh_log")[0] or not internal.is_file():
         return
-    con.execute(f"ATTACH '{internal.as_posix().replace(chr(39), chr(39) * 2)}' AS previous (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH '{internal.as_posix().replace(chr(39), chr(39) * 2)}' AS previous (READ_ONLY)")
+    except duckdb.Error:
+        return
     try:
         con.execute("INSERT INTO ops.refresh_log BY NAME SELECT * FROM previous.ops.refresh_log")
     except duckdb.Error:

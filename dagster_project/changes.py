@@ -2,9 +2,14 @@
 
 The cursor (``<build dir>/cursor.json``) is written after every successful publish. It holds the
 code fingerprint (parser package, dbt project, orchestration code), the settings and, per file under
-the raw dir, its ``lstat`` signature and content hash. A later look stats every file and hashes only
-those whose signature changed, so deciding "nothing changed" costs a directory walk. This module
-imports nothing heavy: the CLI and the sensor use it before loading Dagster, dbt or Great Expectations.
+the raw dir, its ``lstat`` signature, content hash and when that hash was taken. A later look stats
+every file and trusts a stored hash only for a file it can prove unchanged (:func:`provably_unchanged`:
+same size, mtime, ctime and inode, and timestamps that are neither in the future nor too close to the
+hash to tell apart); every other file is hashed again, so deciding "nothing changed" costs a
+directory walk and a same-size edit with its mtime put back is still seen (the kernel sets ctime on
+every change, and no program can set it back). ``govperf refresh --verify`` hashes every file.
+This module imports nothing heavy: the CLI and the sensor use it before loading Dagster, dbt or
+Great Expectations.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +31,11 @@ CODE_DIRS = ("ingest", "dbt", "dagster_project")
 _SKIPPED_DIRS = frozenset({"__pycache__", "target", "logs", "dbt_packages"})
 _CHUNK = 1024 * 1024
 CURSOR_NAME = "cursor.json"
+RACY_NS = 2_000_000_000
+"""A file whose mtime or ctime is this close to the moment its hash was taken (or later) may have
+changed again within one timestamp tick (coarse kernel clocks; 2 s on FAT): it is hashed again."""
+DUCKDB_MAGIC = b"DUCK"
+"""Bytes 8–11 of every DuckDB database file."""
 
 
 def _code_files(root: Path, dirs: Iterable[str]) -> list[Path]:
@@ -63,13 +74,30 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[str, list]:
-    """Every entry under ``raw_dir``: name → [kind, size, mtime_ns, inode, sha256 or error].
+def provably_unchanged(old: list | None, signature: list, now_ns: int) -> bool:
+    """Whether a file's stored state (``old``) may be reused for its ``lstat`` ``signature``
+    ([kind, size, mtime_ns, inode, ctime_ns]) instead of hashing the file again.
 
-    Regular files are hashed unless their signature equals the one in ``previous``; other entries
-    (symlinks, FIFOs, …) are recorded by their ``lstat`` alone and never opened. Names that are not
-    valid UTF-8 keep their surrogate escapes. Paths stay strings (a ``Path`` per file would cost more
-    than its ``lstat``).
+    Only when everything the kernel says about it is the same, its hash was taken well after its
+    last change (:data:`RACY_NS`), and its mtime is not in the future (a clock that cannot be
+    trusted; a file stamped 2100 is hashed on every look).
+    """
+    if old is None or len(old) < 7 or old[:4] != signature[:4] or old[5] != signature[4]:
+        return False
+    _, _, mtime_ns, _, ctime_ns = signature
+    hashed_at = old[6]
+    return mtime_ns <= now_ns and mtime_ns < hashed_at - RACY_NS and ctime_ns < hashed_at - RACY_NS
+
+
+def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[str, list]:
+    """Every entry under ``raw_dir``: name → [kind, size, mtime_ns, inode, sha256 or error, ctime_ns,
+    hashed_at_ns].
+
+    Regular files are hashed unless :func:`provably_unchanged` from their state in ``previous``
+    (``None``: hash everything, ``govperf refresh --verify``); other entries (symlinks, FIFOs, …)
+    are recorded by their ``lstat`` alone and never opened. Names that are not valid UTF-8 keep
+    their surrogate escapes. Paths stay strings (a ``Path`` per file would cost more than its
+    ``lstat``).
     """
     previous = previous or {}
     states: dict[str, list] = {}
@@ -83,12 +111,13 @@ def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[
             try:
                 st = os.lstat(path)
             except OSError as exc:
-                states[rel] = ["gone", 0, 0, 0, type(exc).__name__]
+                states[rel] = ["gone", 0, 0, 0, type(exc).__name__, 0, 0]
                 continue
             kind = "file" if stat.S_ISREG(st.st_mode) else "link" if stat.S_ISLNK(st.st_mode) else "other"
-            signature = [kind, st.st_size, st.st_mtime_ns, st.st_ino]
+            signature = [kind, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+            now_ns = time.time_ns()
             old = previous.get(rel)
-            if old is not None and old[:4] == signature:
+            if provably_unchanged(old, signature, now_ns):
                 states[rel] = old
                 continue
             content = ""
@@ -99,7 +128,7 @@ def file_states(raw_dir: Path, previous: dict[str, list] | None = None) -> dict[
                     content = type(exc).__name__
             elif kind == "link":
                 content = os.readlink(path)
-            states[rel] = [*signature, content]
+            states[rel] = [*signature[:4], content, signature[4], now_ns]
     return states
 
 
@@ -180,7 +209,8 @@ def latest_hashes(settings: Settings) -> Cursor | None:
 
 
 def current_cursor(settings: Settings, previous: Cursor | None = None) -> Cursor:
-    """The cursor the raw dir and code would give now (hashing only files whose signature changed)."""
+    """The cursor the raw dir and code would give now (hashing every file ``previous`` cannot prove
+    unchanged; all of them without ``previous``)."""
     files = file_states(settings.raw_dir, previous.files if previous else None)
     return Cursor(code_fingerprint(), _settings_key(settings), files)
 
@@ -201,11 +231,29 @@ def _write(path: Path, cursor: Cursor) -> None:
     os.replace(tmp, path)
 
 
-def nothing_changed(settings: Settings) -> tuple[bool, Cursor]:
-    """Whether the published warehouse is up to date with the raw dir and code, and the current cursor."""
+def looks_like_duckdb(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts like a DuckDB database (a cheap look at its
+    header, not a proof that every block is sound)."""
+    try:
+        with open(path, "rb") as fh:
+            return stat.S_ISREG(os.fstat(fh.fileno()).st_mode) and fh.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
+def published_intact(settings: Settings) -> bool:
+    """Whether both published files are there and start like DuckDB databases (else a refresh
+    publishes them again, even when no input changed)."""
+    internal = settings.warehouse.with_name(settings.warehouse.name + ".internal.duckdb")
+    return looks_like_duckdb(settings.warehouse) and looks_like_duckdb(internal)
+
+
+def nothing_changed(settings: Settings, verify: bool = False) -> tuple[bool, Cursor]:
+    """Whether the published warehouse is up to date with the raw dir and code, and the current
+    cursor; ``verify`` hashes every file instead of trusting the stored hashes of unchanged ones."""
     previous = read_cursor(settings)
-    current = current_cursor(settings, previous)
-    up_to_date = previous is not None and settings.warehouse.is_file() and previous.same_input(current)
+    current = current_cursor(settings, None if verify else previous)
+    up_to_date = previous is not None and published_intact(settings) and previous.same_input(current)
     return up_to_date, current
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections import Counter
@@ -10,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_project.changes import keep_scan, nothing_changed
-from dagster_project.settings import SettingError, Settings
+from dagster_project.settings import SettingError, Settings, check_storage_version
+
+_DISK_FULL = "No space left on device"
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -26,21 +29,34 @@ def _attention(reports: Sequence[Sequence[object]], verbose: bool) -> list[Seque
     return list(reports) if verbose else [row for row in reports if row[1] != "ok"]
 
 
+def _disk_full(errors: Sequence[str]) -> str | None:
+    """The first error that says a disk is full, as one line."""
+    return next((" ".join(e.split())[:300] for e in errors if _DISK_FULL in e), None)
+
+
 def _refresh(args: argparse.Namespace) -> int:
     try:
         settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+        settings.check_paths()
     except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
-    if not settings.raw_dir.is_dir():
-        print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
-        return 2
-    if not args.force:
-        up_to_date, current = nothing_changed(settings)
-        if up_to_date:
-            print(f"nothing changed since the last refresh; {settings.warehouse} is up to date")
+    if args.verify or not args.force:
+        try:
+            up_to_date, current = nothing_changed(settings, verify=args.verify)
+        except OSError as exc:
+            print(f"govperf: cannot look at {settings.raw_dir}: {exc}", file=sys.stderr)
+            return 1
+        if up_to_date and not args.force:
+            checked = " (every file hashed)" if args.verify else ""
+            print(f"nothing changed since the last refresh{checked}; {settings.warehouse} is up to date")
             return 0
         keep_scan(settings, current)  # the refresh reuses these hashes instead of reading every file again
+    try:
+        check_storage_version(settings.storage_version)
+    except SettingError as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 2
     from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
 
@@ -48,11 +64,17 @@ def _refresh(args: argparse.Namespace) -> int:
     try:
         outcome = run_refresh(settings, verbose=args.verbose, progress=print_progress)
     except OSError as exc:
-        print(f"\ngovperf: refresh failed, nothing was published: {exc}", file=sys.stderr)
+        reason = "disk full" if exc.errno == errno.ENOSPC else "refresh failed"
+        print(f"\ngovperf: {reason}, nothing was published: {exc}", file=sys.stderr)
         return 1
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     if not outcome.published:
+        full = _disk_full(outcome.errors)
+        if full is not None:
+            print(f"govperf: disk full, nothing was published (the warehouse is as it was): {full}",
+                  file=sys.stderr)
+            return 1
         print("govperf: refresh failed, the published warehouse was left as it was", file=sys.stderr)
         for error in outcome.errors:
             print(f"  {error}", file=sys.stderr)
@@ -87,7 +109,7 @@ def _status(args: argparse.Namespace) -> int:
     import duckdb
 
     from dagster_project.build_db import fetch_one
-    from dagster_project.publish import internal_path
+    from dagster_project.publish import PairError, published_pair
 
     try:
         settings = Settings.resolve(warehouse=args.warehouse)
@@ -97,8 +119,12 @@ def _status(args: argparse.Namespace) -> int:
     if not settings.warehouse.exists():
         print(f"govperf: no warehouse published at {settings.warehouse} yet (run govperf refresh)")
         return 1
-    internal = internal_path(settings.warehouse)
-    con = duckdb.connect(str(internal if internal.exists() else settings.warehouse), read_only=True)
+    try:
+        internal = published_pair(settings.warehouse)
+        con = duckdb.connect(str(internal), read_only=True)
+    except (PairError, duckdb.Error, OSError) as exc:
+        print(f"govperf: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     try:
         last = fetch_one(
             con,
@@ -119,6 +145,10 @@ def _status(args: argparse.Namespace) -> int:
         failed_reports = con.execute(
             "SELECT source_file, status_reason FROM marts.fct_report WHERE parse_status = 'failed' ORDER BY source_file"
         ).fetchall()
+    except duckdb.Error as exc:
+        print(f"govperf: the internal file {internal} is damaged ({' '.join(str(exc).split())[:200]}); "
+              "run `govperf refresh --force` to publish it again", file=sys.stderr)
+        return 1
     finally:
         con.close()
     print(f"warehouse {settings.warehouse}")
@@ -148,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("-v", "--verbose", action="store_true", help="every report's line, Dagster's and dbt's logs")
     refresh.add_argument("--force", action="store_true", help="refresh even when nothing changed")
+    refresh.add_argument(
+        "--verify", action="store_true", help="hash every raw file to decide what changed (never trust file stats)"
+    )
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
     status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")

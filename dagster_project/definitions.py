@@ -21,7 +21,7 @@ from dagster_project.resources import (
     GreatExpectationsResource,
     RefreshLockResource,
 )
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, check_storage_version
 
 great_expectations_checks = build_quality_checks([dbt_models], QUALITY_RESULTS_KEY)
 
@@ -34,6 +34,7 @@ def build_definitions(
     ``quiet`` silences dbt's console output; ``loggers`` replace Dagster's default console logger.
     """
     settings = settings or Settings.resolve()
+    check_storage_version(settings.storage_version)
     return Definitions(
         assets=[raw_reports, staging, dbt_models, quality_results, published_warehouse],
         asset_checks=[great_expectations_checks],
@@ -42,7 +43,9 @@ def build_definitions(
         sensors=[raw_dir_sensor],
         resources={
             "govperf": GovperfResource.from_settings(settings),
-            "refresh_lock": RefreshLockResource(build_dir=str(settings.build_dir)),
+            "refresh_lock": RefreshLockResource(
+                build_dir=str(settings.build_dir), timeout_seconds=settings.lock_wait_seconds
+            ),
             "great_expectations": GreatExpectationsResource(),
             "dbt": DbtInProcessResource(
                 project_dir=str(dbt_project.project_dir), build_db=str(settings.build_db), quiet=quiet

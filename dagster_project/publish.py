@@ -10,21 +10,28 @@ The build database is written in the storage format of our DuckDB (2.x). Two fil
   intermediate, marts, ops), for debugging and ``govperf status``, in our DuckDB's format.
 
 Each is written to a temporary file beside its target, fsynced and renamed over it (``os.replace``):
-readers never see a half-written file, and a reader holding the old file keeps its snapshot.
+readers never see a half-written file, and a reader holding the old file keeps its snapshot. The two
+are one pair: both carry the run id of their refresh (their generation), and the internal file of
+the warehouse still published is kept until the warehouse is replaced, so ``govperf status``
+(:func:`published_pair`) never reads the marts of one refresh with the internals of another.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
 import shutil
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.build_db import pid_alive
+from dagster_project.build_db import describe_process, lock_holders, pid_alive
 
 PUBLISHED_SCHEMA = "marts"
 REFRESH_LOG_COMMENT = (
@@ -36,45 +43,77 @@ class RefreshBusy(RuntimeError):
     """Another refresh of the same warehouse holds the refresh lock."""
 
 
+class PairError(RuntimeError):
+    """The published warehouse has no readable internal file of its own refresh (damaged or missing)."""
+
+
+def _lock_holder(lock_path: Path) -> str:
+    """Who holds the refresh lock and since when: the holder's note in the lock file, checked against
+    the kernel's lock table."""
+    holders = lock_holders(lock_path)
+    try:
+        note = json.loads(lock_path.read_text(encoding="utf-8"))
+        pid, since = int(note["pid"]), str(note["since"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pid, since = None, None
+    if pid is not None and (pid in holders or (not holders and pid_alive(pid))):
+        return f"{describe_process(pid).split(' running since')[0]}, holding it since {since}"
+    return describe_process(holders[0]) if holders else "another process"
+
+
 class RefreshLock:
     """An exclusive lock on ``<build dir>/refresh.lock`` that keeps two refreshes from interleaving.
 
     Used as a context manager around one whole refresh; the kernel drops it when the holding
-    process dies, so a killed refresh never leaves it behind. ``on_wait`` is called once when the
-    lock is held by another refresh and this one starts waiting.
+    process dies, so a killed refresh never leaves it behind. The holder writes its pid, command and
+    the time it took the lock into the file; ``on_wait`` is called once, with who holds it and since
+    when, when another process holds it and this one starts waiting, and after ``timeout`` seconds
+    this one gives up (:class:`RefreshBusy`, naming the holder).
     """
 
-    def __init__(self, build_dir: Path, timeout: float, on_wait: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, build_dir: Path, timeout: float, on_wait: Callable[[str], None] | None = None
+    ) -> None:
         self._build_dir = build_dir
         self._timeout = timeout
         self._on_wait = on_wait
-        self._file = None
+        self._fd: int | None = None
 
     def __enter__(self) -> RefreshLock:
         self._build_dir.mkdir(parents=True, exist_ok=True)
-        self._file = (self._build_dir / "refresh.lock").open("w")
+        path = self._build_dir / "refresh.lock"
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # never truncated by a waiter
         deadline = time.monotonic() + self._timeout
         waited = False
         while True:
             try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if not waited and self._on_wait is not None:
-                    self._on_wait()
+                    self._on_wait(f"waiting for another refresh, {_lock_holder(path)}, to finish "
+                                  f"(up to {self._timeout:g} s, GOVPERF_LOCK_WAIT_SECONDS)")
                 waited = True
                 if time.monotonic() > deadline:
-                    self._file.close()
-                    raise RefreshBusy(f"another refresh holds {self._build_dir / 'refresh.lock'}") from None
+                    holder = _lock_holder(path)
+                    os.close(self._fd)
+                    self._fd = None
+                    raise RefreshBusy(
+                        f"another refresh, {holder}, holds {path}; gave up after {self._timeout:g} s "
+                        "(GOVPERF_LOCK_WAIT_SECONDS)"
+                    ) from None
                 time.sleep(0.2)
-        self._file.write(str(os.getpid()))
-        self._file.flush()
+        note = {"pid": os.getpid(), "command": " ".join(sys.argv)[:200],
+                "since": f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"}
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps(note).encode(), 0)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._file is not None and not self._file.closed:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 def checkpoint_and_close(con: duckdb.DuckDBPyConnection) -> None:
@@ -146,20 +185,20 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"COMMENT ON COLUMN out.{PUBLISHED_SCHEMA}.{_quote(table)}.{_quote(column)} IS {_literal(comment)}")
 
 
-def _replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """``write`` a temporary file beside ``target``, fsync it and rename it over ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+@contextlib.contextmanager
+def _temporary(target: Path, write: Callable[[Path], None]) -> Iterator[Path]:
+    """A temporary file beside ``target``, written by ``write`` and fsynced; removed on exit unless
+    it was renamed over ``target`` meanwhile."""
     _clean_stale_temps(target)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
         write(tmp)
         _fsync_file(tmp)
-        os.replace(tmp, target)
+        yield tmp
     finally:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    _fsync_dir(target.parent)
 
 
 def _write_marts(build_db: Path, storage_version: str) -> Callable[[Path], None]:
@@ -178,18 +217,122 @@ def _write_marts(build_db: Path, storage_version: str) -> Callable[[Path], None]
     return write
 
 
+def generation(path: Path) -> str | None:
+    """The generation of a published file: the run id of the last refresh it records (the warehouse's
+    ``marts.refresh_log``, the internal file's ``ops.refresh_log``), None when it records none.
+    Raises ``duckdb.Error`` or ``OSError`` when the file cannot be read."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        schemas = [name for (name,) in con.execute(
+            "SELECT schema_name FROM duckdb_tables() WHERE table_name = 'refresh_log' "
+            "AND schema_name IN ('ops', 'marts') ORDER BY schema_name DESC").fetchall()]
+        if not schemas:
+            return None
+        rows = con.execute(
+            f"SELECT run_id FROM {schemas[0]}.refresh_log ORDER BY refreshed_at DESC, run_id DESC LIMIT 1"
+        ).fetchall()
+        return rows[0][0] if rows else None
+    finally:
+        con.close()
+
+
+def _kept_path(warehouse: Path, gen: str | None) -> Path:
+    """Where the internal file of generation ``gen`` is kept while a publish replaces the pair."""
+    return warehouse.with_name(f".{warehouse.name}.internal-{gen or 'none'}.duckdb")
+
+
+def _kept_files(warehouse: Path) -> list[Path]:
+    return sorted(warehouse.parent.glob(f".{warehouse.name}.internal-*.duckdb"))
+
+
+def _quietly(read: Callable[[Path], str | None], path: Path) -> tuple[bool, str | None]:
+    """``(True, read(path))``, or ``(False, None)`` when the file is missing or damaged."""
+    try:
+        return True, read(path)
+    except (duckdb.Error, OSError):
+        return False, None
+
+
+def _keep_current_internal(warehouse: Path) -> Path | None:
+    """Before the pair is replaced: make sure the internal file of the published warehouse's refresh
+    is kept under its generation's name (a hard link), and drop kept files of other generations."""
+    readable, gen = _quietly(generation, warehouse)
+    kept = _kept_path(warehouse, gen) if readable else None
+    for other in _kept_files(warehouse):
+        if other != kept:
+            other.unlink(missing_ok=True)
+    for tmp in warehouse.parent.glob(f".{warehouse.name}.internal-*.duckdb.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not pid_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+    if kept is None or kept.exists():
+        return kept
+    internal = internal_path(warehouse)
+    same, internal_gen = _quietly(generation, internal)
+    if not same or internal_gen != gen:
+        return None
+    tmp = kept.with_name(kept.name + f".tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(internal, tmp)
+    except OSError:
+        shutil.copyfile(internal, tmp)
+    os.replace(tmp, kept)
+    return kept
+
+
+def published_pair(warehouse: Path, attempts: int = 3) -> Path:
+    """The internal file that belongs to the published warehouse (the same refresh's generation):
+    the internal file, or, while a publish is replacing the pair (or after one killed half-way), the
+    kept copy of the warehouse's own generation. A reader never pairs marts of one refresh with the
+    internal schemas of another. Raises :class:`PairError` with a one-line reason."""
+    problem = ""
+    for attempt in range(attempts):
+        readable, gen = _quietly(generation, warehouse)
+        if not readable:
+            problem = f"the warehouse {warehouse} cannot be read as a DuckDB database (damaged?)"
+        else:
+            internal = internal_path(warehouse)
+            ok, internal_gen = _quietly(generation, internal)
+            if ok and internal_gen == gen:
+                return internal
+            kept = _kept_path(warehouse, gen)
+            if kept.is_file() and _quietly(generation, kept) == (True, gen):
+                return kept
+            problem = (f"the internal file {internal} is damaged or missing" if not ok else
+                       f"the internal file {internal} is from another refresh than the warehouse")
+        if attempt + 1 < attempts:
+            time.sleep(0.2)  # a publish may be replacing the pair right now
+    raise PairError(problem + "; run `govperf refresh --force` to publish both again")
+
+
 def publish(build_db: Path, warehouse: Path, storage_version: str = "v1.0.0") -> None:
-    """Publish the (closed, checkpointed) build database: the internal file first, then the warehouse.
+    """Publish the (closed, checkpointed) build database as one pair: the internal file and the
+    warehouse, both of the same refresh (its run id in their refresh logs is their generation).
 
     The internal file is a byte copy of the build database (our DuckDB's storage format: a copy costs
     a fraction of rewriting every schema, and the file is a third of the size); the warehouse is
-    written anew in ``storage_version`` for the analysts' clients.
+    written anew in ``storage_version`` for the analysts' clients. Both are written and fsynced as
+    temporary files first; the internal file of the warehouse still published is kept (a hard link
+    under its generation's name) until the warehouse itself is replaced, the commit point, so a
+    reader (:func:`published_pair`) finds the pair of one refresh whenever it looks, also after a
+    ``kill -9`` between the two renames.
     """
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise RuntimeError(f"{build_db} has an unflushed WAL; checkpoint and close it before publishing")
-    _replace_atomically(internal_path(warehouse), lambda tmp: shutil.copyfile(build_db, tmp))
-    _replace_atomically(warehouse, _write_marts(build_db, storage_version))
+    internal = internal_path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as temps:
+        new_internal = temps.enter_context(_temporary(internal, lambda tmp: shutil.copyfile(build_db, tmp)))
+        new_warehouse = temps.enter_context(_temporary(warehouse, _write_marts(build_db, storage_version)))
+        kept = _keep_current_internal(warehouse)
+        os.replace(new_internal, internal)
+        os.replace(new_warehouse, warehouse)
+        _fsync_dir(warehouse.parent)
+    if kept is not None:
+        kept.unlink(missing_ok=True)
+    _fsync_dir(warehouse.parent)
 
 
 def publish_directory(source: Path, target: Path) -> None:

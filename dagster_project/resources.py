@@ -18,9 +18,8 @@ from dagster_project.build_db import build_connection, record_dbt_tests
 from dagster_project.project import run_dbt
 from dagster_project.publish import RefreshLock
 from dagster_project.quality_worker import QualitySummary, QualityWorker
-from dagster_project.settings import Settings
+from dagster_project.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings
 
-REFRESH_LOCK_TIMEOUT = 3600.0
 PROGRESS = "progress: "
 """Prefix of step log lines that a refresh on a terminal shows as progress."""
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
@@ -34,6 +33,7 @@ class GovperfResource(ConfigurableResource):
     build_db: str
     max_file_bytes: int
     storage_version: str
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GovperfResource:
@@ -44,13 +44,15 @@ class GovperfResource(ConfigurableResource):
             build_db=str(settings.build_db),
             max_file_bytes=settings.max_file_bytes,
             storage_version=settings.storage_version,
+            lock_wait_seconds=settings.lock_wait_seconds,
         )
 
     @property
     def settings(self) -> Settings:
         """The resource as :class:`Settings`."""
         return Settings(
-            Path(self.raw_dir), Path(self.warehouse), Path(self.build_db), self.max_file_bytes, self.storage_version
+            Path(self.raw_dir), Path(self.warehouse), Path(self.build_db), self.max_file_bytes, self.storage_version,
+            self.lock_wait_seconds,
         )
 
 
@@ -62,16 +64,13 @@ class RefreshLockResource(ConfigurableResource):
     """
 
     build_dir: str
-    timeout_seconds: float = REFRESH_LOCK_TIMEOUT
+    timeout_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[RefreshLockResource]:
         """Take the lock for the run (logging when another refresh holds it) and yield."""
 
-        def waiting() -> None:
-            context.log.warning(f"waiting for another refresh to release {self.build_dir}/refresh.lock")
-
-        with RefreshLock(Path(self.build_dir), self.timeout_seconds, on_wait=waiting):
+        with RefreshLock(Path(self.build_dir), self.timeout_seconds, on_wait=context.log.warning):
             yield self
 
 
@@ -173,7 +172,7 @@ class DbtInProcessResource(ConfigurableResource):
         if result.exception is not None:
             raise RuntimeError(f"dbt build could not run: {result.exception}")
         results = [node_result(raw) for raw in events]
-        with build_connection(build_db) as con:
+        with build_connection(build_db, on_wait=context.log.warning) as con:
             record_dbt_tests(con, results)
             counts = row_counts(con, events)
         for raw in events:

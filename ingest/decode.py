@@ -1,4 +1,4 @@
-"""Bytes to text: detect the encoding of a report (UTF-8 with/without BOM, UTF-16, GB18030/GBK)."""
+"""Bytes to text: detect the encoding of a report (UTF-8 with/without BOM, UTF-16, GB18030/GBK, Big5)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Share of Chinese characters above which BOM-less, NUL-less bytes are taken as UTF-16.
 _CJK_SHARE = 0.9
+# Traditional-script reports (Taiwan, Hong Kong, Macau) come in Big5; HKSCS is its superset.
+_BIG5 = "big5hkscs"
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ def _looks_binary(text: str) -> bool:
 
 
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode report bytes, trying BOMs, UTF-16 by its NUL bytes, UTF-8, all-Chinese UTF-16 and
-    GB18030 in that order."""
+    """Decode report bytes, trying BOMs, UTF-16 by its NUL bytes, UTF-8, all-Chinese UTF-16, then
+    GB18030 or Big5 (:func:`_chinese_double_byte`) in that order."""
     if not data.strip():
         return Decoded(None, None, "empty file")
     for bom, encoding in _BOMS:
@@ -92,13 +94,31 @@ def decode_bytes(data: bytes) -> Decoded:
         cjk16 = _utf16_all_cjk(data)
         if cjk16:
             return _checked(data.decode(cjk16), cjk16)
+        return _chinese_double_byte(data, utf8_exc.start)
+
+
+def _chinese_double_byte(data: bytes, utf8_error_at: int) -> Decoded:
+    """GB18030 (simplified script) or Big5 (traditional). Most GB texts are no valid Big5 and
+    Big5 texts are nearly always valid GB18030 (as nonsense); when both decode, charset-normalizer's
+    language coherence picks the one that reads as Chinese."""
+    candidates: dict[str, str] = {}
+    errors: list[int] = [utf8_error_at]
+    for encoding in ("gb18030", _BIG5):
         try:
-            return _checked(data.decode("gb18030"), "gb18030")
-        except UnicodeDecodeError as gb_exc:
-            offset = max(utf8_exc.start, gb_exc.start)
-            return Decoded(
-                None, None, f"undecodable bytes at offset {offset} (neither UTF-8, UTF-16 nor GB18030)"
-            )
+            candidates[encoding] = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            errors.append(exc.start)
+    if not candidates:
+        return Decoded(None, None, f"undecodable bytes at offset {max(errors)} "
+                                   "(neither UTF-8, UTF-16, GB18030 nor Big5)")
+    if len(candidates) == 2:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+        chosen = _BIG5 if best is not None and best.encoding.startswith("big5") else "gb18030"
+    else:
+        (chosen,) = candidates
+    return _checked(candidates[chosen], chosen)
 
 
 def _checked(text: str, encoding: str) -> Decoded:

@@ -35,8 +35,8 @@ class SettingError(ValueError):
 
 
 def positive_number(name: str, value: str | None, default: float) -> float:
-    """``value`` as a positive finite number; ``default`` when unset or blank."""
-    if value is None or not value.strip():
+    """``value`` as a positive finite number; ``default`` when unset (an empty value is refused)."""
+    if value is None:
         return default
     try:
         number = float(value)

@@ -40,8 +40,9 @@ from ingest.tables import cells_of, read_tables
 # beyond these is many reports in one file, or no report, and fails fast with the count.
 MAX_LINES = 10_000
 MAX_FIGURES = 3_000
-# Anything that reads like a figure: "1,234.5万元", "95%", "90分".
-_FIGURE = re.compile(r"[0-9][0-9.,]*\s*(?:亿元|万元|元|%|分)", re.ASCII)
+# Anything that reads like a figure: "1,234.5万元", "95%", "90分". Tried only where a run of digits
+# begins, so a long run with no unit is scanned once, not once per digit.
+_FIGURE = re.compile(r"(?<![0-9.,])[0-9][0-9.,]*+\s*+(?:亿元|万元|元|%|分)", re.ASCII)
 
 
 @dataclass(frozen=True)

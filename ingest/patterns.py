@@ -79,7 +79,7 @@ PAGE_METADATA = re.compile(
 # A year stated in brackets after a form title: "(2023年度)".
 TITLE_BRACKET_YEAR = re.compile(r"\((?P<year>(?:19|20)\d{2})年度?\)")
 # A number opening a list item before a title: "1.", "2、".
-TITLE_ENUMERATOR = re.compile(r"\s*\d{1,2}\s*[.、]\s*")
+TITLE_ENUMERATOR = re.compile(r"(?<!\s)\s*\d{1,2}\s*[.、]\s*")
 # Year then department then kind: "2022年度中国共产党成都市武侯区委员会办公室部门整体支出绩效自评报告".
 TITLE_YEAR_FIRST = re.compile(
     r"^(?:关于)?(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?P<name>.*?)"
@@ -213,7 +213,7 @@ RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|未能|�
 RATE_GAP_BREAKERS = re.compile(r"得分|权重|分值|\(")
 RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
 # Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
-RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
+RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|(?<![0-9一二三四五六七八九十])[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
 # Carry-over rate: "年末结转结余率仅为 0.3%".
 CARRYOVER_RATE = re.compile(r"结转结余率[^\d%。;,]{0,6}?(?P<value>\d+(?:\.\d+)?)\s*%")
 
@@ -270,9 +270,12 @@ DEDUCTION = re.compile(r"(?:扣分(?:原因|情况|事项)?(?:主要)?(?:是|为
 
 # ---------------------------------------------------------------- indicators
 
-PERCENT = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于|不高于|大于|小于|达到?)?\s*(?P<value>\d+(?:\.\d+)?)\s*%")
+PERCENT = re.compile(
+    r"(?:(?P<op>≥|≤|>=|<=|>|<|不低于|不少于|不高于|大于|小于|达到?)\s*)?(?<![\d.])(?P<value>\d+(?:\.\d+)?)\s*%")
 # A count with its unit: "14884 份", "12 次".
-COUNT = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>份|次|件|篇|期|个|项|人次|场|条|家|天|日)")
+COUNT = re.compile(
+    r"(?:(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)\s*)?(?<![\d.])(?P<value>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>份|次|件|篇|期|个|项|人次|场|条|家|天|日)")
 # Where the stated target is: "预期全年收文处理率达 95%", "年度目标值≥40%", "年度指标值:≥95%".
 TARGET_CUE = re.compile(r"预期|年度目标值?|目标值|计划|年度指标值|指标值|预计")
 # Where the result starts: "实际全年共办理公文…", "实际完成42.3%", "完成值".

@@ -117,11 +117,13 @@ def _entry_failure(raw_dir: Path, name: str) -> tuple[Path, str | None]:
             except FileNotFoundError:
                 return path, f"broken symlink (its target {display_name(os.readlink(path))} does not exist)"
             target = os.path.realpath(path)
-            if not _inside(target, os.path.realpath(raw_dir)):
+            outside = not _inside(target, os.path.realpath(raw_dir))
+            if stat.S_ISDIR(info.st_mode):
+                where = " outside the raw dir" if outside else ""
+                return path, f"symlink to a directory{where}; not followed (symlinks are followed only to files)"
+            if outside:
                 return path, "symlink to a file outside the raw dir; not followed (copy the file in instead)"
             path = Path(target)
-            if stat.S_ISDIR(info.st_mode):
-                return path, "symlink to a directory; not followed (symlinks are followed only to files)"
         if not stat.S_ISREG(info.st_mode):
             return path, f"not a regular file ({_kind_of(info.st_mode)}); only files are read"
     except OSError as exc:
@@ -198,10 +200,10 @@ def read_manifest(raw_dir: Path) -> Manifest:
     return read_manifest_text(decoded.text)
 
 
-def _canonical(names: list[str], sha: str, known: Collection[str]) -> str:
-    """Which of several files with the same content is the report: the one the warehouse already
-    holds (by report id), else the first by name."""
-    return next((n for n in names if report_id_for(sha, n) in known), names[0])
+def _canonical(names: list[str], sha: str, known: Collection[str], links: Collection[str]) -> str:
+    """Which of several files with the same content is the report: a real file before a symlink to
+    it, then the one the warehouse already holds (by report id), then the first by name."""
+    return min(names, key=lambda n: (n in links, report_id_for(sha, n) not in known, n))
 
 
 def scan_raw_dir(
@@ -246,7 +248,8 @@ def scan_raw_dir(
     for name, _, size, sha, failure in sorted(scanned):
         if size and failure is None and file_kind(PurePosixPath(name).suffix.lower()) not in _UNREADABLE:
             by_hash.setdefault(sha, []).append(name)
-    canonical = {sha: _canonical(group, sha, known_report_ids) for sha, group in by_hash.items()}
+    links = {name for name, path, *_ in scanned if path != raw_dir / name}
+    canonical = {sha: _canonical(group, sha, known_report_ids, links) for sha, group in by_hash.items()}
     files = []
     for name, path, size, sha, failure in sorted(scanned):
         suffix = PurePosixPath(name).suffix.lower()

@@ -255,11 +255,11 @@ def test_build_database_held_by_a_live_process_is_reported(tmp_path: Path) -> No
 
 
 def test_refresh_lock_keeps_a_second_refresh_out(tmp_path: Path) -> None:
-    waited = []
-    second = pub.RefreshLock(tmp_path, timeout=0, on_wait=lambda: waited.append(True))
+    waited: list[str] = []
+    second = pub.RefreshLock(tmp_path, timeout=0, on_wait=waited.append)
     with pub.RefreshLock(tmp_path, timeout=0), pytest.raises(pub.RefreshBusy, match="another refresh"), second:
         pass
-    assert waited == [True], "the waiting refresh says so once"
+    assert len(waited) == 1, "the waiting refresh says so once"
     with pub.RefreshLock(tmp_path, timeout=0):
         pass
 

@@ -88,6 +88,7 @@ def test_special_files_and_symlinks_follow_the_policy(tmp_path: Path) -> None:
     (raw / "broken.txt").symlink_to(raw / "missing.txt")
     (raw / "loop.txt").symlink_to(raw / "loop.txt")
     (raw / "dirlink").symlink_to(raw / "sub")
+    (raw / "outside dir").symlink_to(tmp_path)
     (raw / "outside.txt").symlink_to(outside)
     (raw / "inside.txt").symlink_to(raw / "real.txt")
     files = _scan(raw)
@@ -95,11 +96,13 @@ def test_special_files_and_symlinks_follow_the_policy(tmp_path: Path) -> None:
     assert reasons["pipe.txt"] == "not a regular file (named pipe); only files are read"
     assert (reasons["broken.txt"] or "").startswith("broken symlink")
     assert reasons["loop.txt"] == "symlink loop; not followed"
-    assert (reasons["dirlink"] or "").startswith("symlink to a directory")
+    assert (reasons["dirlink"] or "").startswith("symlink to a directory; not followed")
+    assert (reasons["outside dir"] or "").startswith("symlink to a directory outside the raw dir")
     assert (reasons["outside.txt"] or "").startswith("symlink to a file outside the raw dir")
     assert decode_raw_file(files["outside.txt"]).text is None
-    assert reasons["inside.txt"] is None and reasons["real.txt"] == "duplicate of inside.txt"
-    assert decode_raw_file(files["inside.txt"]).text == REPORT
+    assert reasons["real.txt"] is None and reasons["inside.txt"] == "duplicate of real.txt", (
+        "the real file is the report, the symlink to it its duplicate (also when the link sorts first)")
+    assert decode_raw_file(files["real.txt"]).text == REPORT
 
 
 def test_a_file_rewritten_after_the_scan_is_refused_not_mismatched(tmp_path: Path) -> None:

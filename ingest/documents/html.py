@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -30,6 +31,21 @@ _BOILERPLATE = re.compile(r"""
     nav | menu | breadcrumb | crumb | footer | foot\b | sidebar | share | related
     | recommend | copyright | toolbar | comment | xgwz | xgxx  # 相关文章 / 相关信息 in pinyin
 """, re.I | re.X)
+# Depth of element nesting a page may have: real pages stay under a hundred, and the HTML5 tree
+# builder's cost grows with depth times length (30,000 nested <div> take lexbor 17 s), so a page
+# nested deeper is refused before it is parsed, from a count of its tags.
+MAX_DEPTH = 1000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})|<!--")
+_COMMENT_END = re.compile(r"-->")
+# Elements whose content is text, not markup ("<div>" inside a script is no element).
+_RAW_TEXT_END = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
+# Elements that never nest (void) or whose end tag may be left out (closed by the next sibling): they
+# add no depth to the count.
+_FLAT = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rb",
+    "rt", "rp", "colgroup", "caption", "html", "head", "body",
+})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LEAF_BLOCKS = frozenset({"p", "li", "dt", "dd", "pre", "blockquote", "caption", *_HEADINGS})
 
@@ -55,6 +71,31 @@ def decode_html(data: bytes) -> tuple[str, str]:
         if best is None:
             raise DocumentError("HTML in an unknown encoding (not UTF-8 and none declared or detected)") from None
         return str(best), best.encoding
+
+
+def nesting_depth(text: str, stop: int = MAX_DEPTH + 1) -> int:
+    """How deep the page's elements nest, counted from its tags (one linear pass; comments skipped,
+    void and optional-end elements not counted); counting stops at ``stop``."""
+    depth = deepest = 0
+    pos = 0
+    while match := _TAG.search(text, pos):
+        pos = match.end()
+        if match.group(0) == "<!--":
+            end = _COMMENT_END.search(text, pos)
+            pos = end.end() if end else len(text)
+            continue
+        name = match.group(2).lower()
+        if not match.group(1) and name in _RAW_TEXT_END:
+            end = _RAW_TEXT_END[name].search(text, pos)
+            pos = end.end() if end else len(text)
+            continue
+        if name in _FLAT:
+            continue
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+        if deepest >= stop:
+            break
+    return deepest
 
 
 def _is_boilerplate(node: LexborNode) -> bool:
@@ -124,9 +165,21 @@ class _Walker:
             self.n_para += 1
             self.blocks.append(Block(kind, Provenance(None, f"para {self.n_para}"), text))  # type: ignore[arg-type]
 
+    def _loose(self, loose: list[str]) -> None:
+        """Text between blocks (inline elements, bare text) as one paragraph."""
+        self._paragraph("\n".join(" ".join(x.split()) for x in "".join(loose).split("\n") if x.strip()))
+        loose.clear()
+
     def walk(self, node: LexborNode) -> None:
-        loose: list[str] = []
-        for child in node.iter(include_text=True):
+        """Blocks of ``node``'s subtree in document order (an explicit stack: no recursion limit)."""
+        stack: list[tuple[Iterator[LexborNode], list[str]]] = [(node.iter(include_text=True), [])]
+        while stack:
+            children, loose = stack[-1]
+            child = next(children, None)
+            if child is None:
+                self._loose(loose)
+                stack.pop()
+                continue
             if child.tag == "-text":
                 loose.append(child.text(deep=False))
                 continue
@@ -136,8 +189,7 @@ class _Walker:
             if child.tag in ("span", "a", "b", "strong", "em", "i", "u", "font", "sub", "sup", "small"):
                 loose.append(child.text(deep=True))
                 continue
-            self._paragraph("\n".join(" ".join(x.split()) for x in "".join(loose).split("\n") if x.strip()))
-            loose = []
+            self._loose(loose)
             if child.tag == "table":
                 self.n_table += 1
                 self.blocks.append(Block("table", Provenance(None, f"table {self.n_table}"),
@@ -145,13 +197,15 @@ class _Walker:
             elif child.tag in _LEAF_BLOCKS and child.css_first("table") is None:
                 self._paragraph(_clean_text(child), "heading" if child.tag in _HEADINGS else "paragraph")
             else:
-                self.walk(child)
-        self._paragraph("\n".join(" ".join(x.split()) for x in "".join(loose).split("\n") if x.strip()))
+                stack.append((child.iter(include_text=True), []))
 
 
 def read_html(data: bytes) -> tuple[Document, str]:
     """The page's article as blocks, and the encoding it was read in."""
     text, encoding = decode_html(data)
+    if nesting_depth(text) > MAX_DEPTH:
+        raise DocumentError(f"HTML page nests its elements more than {MAX_DEPTH} deep; not read: save the "
+                            "page as PDF or clean its markup")
     tree = LexborHTMLParser(text)
     for node in [*tree.css(_DROP_TAGS), *tree.css(_DROP_ROLES)]:
         node.decompose()

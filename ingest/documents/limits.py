@@ -18,6 +18,9 @@ class Limits:
       5000 pt is about 1.76 m, the largest sheet a report could plausibly print.
     * ``max_unzipped_bytes``: total uncompressed size of a DOCX/XLSX/ODS package, measured by
       actually inflating it before any parser opens it (a zip bomb).
+    * ``max_unzipped_xml_bytes``: total uncompressed size of the XML parts of a DOCX (the parser
+      holds them as trees in memory: a report's text is a few MB of XML; 150 MB of it took minutes
+      and gigabytes before failing), also measured by inflating.
     * ``max_sheet_cells``: cells (rows × columns of a sheet's used range) per sheet; a real 自评表 has
       a few thousand, a sheet with a value in A1 and A1000000 has a million (refused before opening).
     * ``max_image_pixels``: pixels of an image handed to OCR.
@@ -28,6 +31,7 @@ class Limits:
     max_pages: int = 300
     max_page_side_pt: float = 5000.0
     max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_unzipped_xml_bytes: int = 64 * 1024 * 1024
     max_sheet_cells: int = 200_000
     max_image_pixels: int = 60_000_000
     ocr: bool = True
