@@ -116,7 +116,7 @@ def describe_process(pid: int) -> str:
     with contextlib.suppress(OSError, ValueError, IndexError):
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         if command:
-            words += f" ({command if len(command) <= 80 else command[:79] + '…'})"
+            words += f" ({command if len(command) <= 160 else command[:159] + '…'})"
         ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
         boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
                     if line.startswith("btime "))

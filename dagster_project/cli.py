@@ -51,12 +51,13 @@ def _refresh(args: argparse.Namespace) -> int:
             checked = " (every file hashed)" if args.verify else ""
             print(f"nothing changed since the last refresh{checked}; {settings.warehouse} is up to date")
             return 0
-        keep_scan(settings, current)  # the refresh reuses these hashes instead of reading every file again
     try:
-        check_storage_version(settings.storage_version)
+        check_storage_version(settings.storage_version)  # after the cheap check: a new version is a change
     except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
+    if args.verify or not args.force:
+        keep_scan(settings, current)  # the refresh reuses these hashes instead of reading every file again
     from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
 

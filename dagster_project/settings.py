@@ -161,10 +161,13 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _writable_dir(directory: Path, what: str) -> None:
-    """Create ``directory`` if needed and prove it takes a new file (a probe, removed at once)."""
+    """Prove that ``directory`` takes a new file, or can be created where it does not exist yet: a
+    probe file in it (or in its nearest existing ancestor), removed at once; nothing else is made."""
+    existing = next((p for p in (directory, *directory.parents) if p.exists() or p.is_symlink()), Path("/"))
+    if not existing.is_dir():
+        raise SettingError(f"{what} {directory} is not a writable directory ({existing} is not a directory)")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".govperf-probe-", dir=directory)
+        fd, probe = tempfile.mkstemp(prefix=".govperf-probe-", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

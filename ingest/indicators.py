@@ -13,7 +13,8 @@ from ingest.tables import Table, read_tables
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
 _NUMBER_CELL = re.compile(
-    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?", re.ASCII
+    r"(?:(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)\s*)?(?<![\d.])(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?",
+    re.ASCII,
 )
 
 

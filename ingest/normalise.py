@@ -36,7 +36,7 @@ _HEADING_MARK = "\x01"
 # How much of a long paragraph's head and tail ``_joins`` looks at, and the longest title keyword.
 _PROBE = 100
 _KEYWORD_SPAN = 16
-_CELL_EDGE = re.compile(r"[ \t]*\|[ \t]*")
+_CELL_EDGE = re.compile(r"(?<![ \t])[ \t]*\|[ \t]*")  # entered once per run of spaces
 
 
 def _cleaned(text: pl.Expr) -> pl.Expr:

@@ -34,15 +34,18 @@ from ingest.pool import Limits, run_limited
 from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
 from ingest.segment import lines_of, sections
-from ingest.tables import cells_of, read_tables
+from ingest.tables import VOCABULARY_PATTERN, cells_of, read_tables
 
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.
 MAX_LINES = 10_000
 MAX_FIGURES = 3_000
+MAX_CELLS = 50_000
 # Anything that reads like a figure: "1,234.5万元", "95%", "90分". Tried only where a run of digits
 # begins, so a long run with no unit is scanned once, not once per digit.
 _FIGURE = re.compile(r"(?<![0-9.,])[0-9][0-9.,]*+\s*+(?:亿元|万元|元|%|分)", re.ASCII)
+# What the table reader makes a cell of, counted before it runs: a pipe, a number, a column or field wording.
+_CELL_MAKERS = re.compile(rf"\||(?<![0-9.,])[0-9]|{VOCABULARY_PATTERN.pattern}")
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,9 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
         return _failed(item, "empty file")
     if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
         return _failed(item, f"{n_figures} figures, over the {MAX_FIGURES} a report may state: "
+                             "split the file into reports")
+    if (n_cells := sum(1 for _ in _CELL_MAKERS.finditer(text))) > MAX_CELLS:
+        return _failed(item, f"{n_cells} table cells and numbers, over the {MAX_CELLS} a report may have: "
                              "split the file into reports")
     spans = item.spans if item.spans and text == item.text else None
     lines = lines_of(text)

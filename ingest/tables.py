@@ -47,7 +47,7 @@ _VALUE_CELL = re.compile(
 _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 # Two or more numbers separated by spaces (or only by the % of the one before, as normalisation leaves
 # "99.0% 9.9"), as a flattened table row leaves them: "0 0 0 10 0 0", "1,310 99.0%9.9".
-_RUN_NUMBER = r"\d[\d,]*(?:\.\d+)?%?"
+_RUN_NUMBER = r"\d[\d,]{0,24}(?:\.\d{1,12})?%?"  # bounded: ",1,1,1…" is not scanned from every digit
 _VALUE_RUN = re.compile(rf"(?<![\d.]){_RUN_NUMBER}(?:(?:[ \t]+|(?<=%)){_RUN_NUMBER})+(?![\d.])")
 # A cheap test for a possible value run: a digit, then a space or %, then a digit.
 _MAYBE_RUN = re.compile(r"\d(?:[ \t]+|%)\d")
@@ -172,7 +172,7 @@ def _vocabulary_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{'|'.join(re.escape(w) for w in words)})(?:\((?:亿元|万元|元|分|%|盖章)\))?")
 
 
-_VOCAB_PATTERN = _vocabulary_pattern()
+_VOCAB_PATTERN = VOCABULARY_PATTERN = _vocabulary_pattern()
 
 
 def _split_glued(text: str, start: int) -> list[Cell]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ingest.documents.model import Provenance, Span, bbox_locator
 
 _BBOX = re.compile(r"bbox\((-?\d+),(-?\d+),(-?\d+),(-?\d+)\)")
-_CELL_RANGE = re.compile(r"(?P<c0>[A-Z]+)(?P<r0>\d+):(?P<c1>[A-Z]+)(?P<r1>\d+)")
+_CELL_RANGE = re.compile(r"(?P<c0>[A-Z]{1,3})(?P<r0>\d{1,7}):(?P<c1>[A-Z]{1,3})(?P<r1>\d{1,7})")
 
 
 @dataclass(frozen=True)

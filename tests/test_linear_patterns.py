@@ -1,0 +1,112 @@
+"""Every pattern of the parser is linear in its input: its worst repeated input, grown tenfold, costs
+about ten times as much (a backtracking pattern costs a hundred times: 80,000 digits with no unit took
+61 s through the figure pattern). Growth is compared between sizes in CPU time, never a wall-clock bound."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+
+import pytest
+
+from ingest.parse import ReportInput, parse_report
+from tests.linearity import ladder, worst_pieces
+
+# Every module of the parser and the document readers that defines patterns.
+MODULES = (
+    "ingest.patterns", "ingest.parse", "ingest.money", "ingest.scores", "ingest.indicators", "ingest.tables",
+    "ingest.header", "ingest.segment", "ingest.normalise", "ingest.forms", "ingest.projects", "ingest.findings",
+    "ingest.manifest", "ingest.limits", "ingest.escape", "ingest.gazetteer", "ingest.documents.html",
+    "ingest.documents.provenance", "ingest.documents.sheet",
+)
+LIMIT = 30.0
+"""Growth over a tenfold step above which a pattern is not linear (linear ≈ 10, quadratic ≈ 100)."""
+
+
+def _collect(name: str, value: object, out: dict[str, re.Pattern]) -> None:
+    if isinstance(value, re.Pattern):
+        out.setdefault(name, value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect(f"{name}[{key}]", item, out)
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            _collect(f"{name}[{i}]", item, out)
+
+
+def all_patterns() -> dict[str, re.Pattern]:
+    """Every compiled pattern a parser module holds (module level, in dicts, tuples and lists)."""
+    out: dict[str, re.Pattern] = {}
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        for attr, value in vars(module).items():
+            if not attr.startswith("__"):
+                _collect(f"{module_name.rsplit('.', 1)[-1]}.{attr}", value, out)
+    from ingest.tables import _inline_field
+    from ingest.vocabulary import wordings
+
+    for key in sorted({k for k, _ in wordings("form_fields")}):
+        out[f"tables._inline_field({key})"] = _inline_field(key)
+    return out
+
+
+PATTERNS = all_patterns()
+
+# The patterns that backtracked, each with the input that showed it (found by ``worst_pieces``).
+BACKTRACKED = [
+    ("parse._FIGURE", "1"),
+    ("parse._FIGURE", "11,"),
+    ("patterns.PERCENT", "11"),
+    ("patterns.PERCENT", "\t"),
+    ("patterns.COUNT", "\t"),
+    ("patterns.TITLE_ENUMERATOR", " \n"),
+    ("patterns.RATE_PARTIAL_PERIOD", "二七"),
+    ("patterns.DEPARTMENT_TYPES[2][1]", "协政"),
+    ("patterns.DEPARTMENT_TYPES[4][1]", "中共"),
+    ("indicators._NUMBER_CELL", "\n "),
+    ("tables._VALUE_RUN", ",1"),
+    ("normalise._CELL_EDGE", "\t\t"),
+    ("html._DECLARED", b"<meta"),
+    ("provenance._CELL_RANGE", "AA"),
+    ("sheet._CELL_REF", b"<c "),
+]
+
+
+def _assert_linear(name: str, piece, sizes: tuple[int, ...]) -> None:
+    steps = ladder(PATTERNS[name], piece, sizes, LIMIT)
+    shown = ", ".join(f"{n:,}: {seconds:.3f} s (x{ratio:.0f})" for n, seconds, ratio in steps)
+    assert all(ratio <= LIMIT for _, _, ratio in steps), f"{name} on {piece!r} repeated {shown}"
+
+
+@pytest.mark.parametrize(("name", "piece"), BACKTRACKED, ids=[f"{n}-{p!r}" for n, p in BACKTRACKED])
+def test_the_patterns_that_backtracked_are_linear(name: str, piece) -> None:
+    _assert_linear(name, piece, (10**3, 10**4, 10**5))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_every_pattern_is_linear_in_a_million_repetitions_of_its_worst_input(name: str) -> None:
+    for piece in worst_pieces(PATTERNS[name], chars=10_000, keep=2):
+        _assert_linear(name, piece, (10**3, 10**4, 10**5, 10**6))
+
+
+TITLE = "2023年度某市财政局部门整体支出绩效自评报告\n一、部门基本情况\n"
+# Repeated contents that reach the parser's slow paths: digits with no unit, numbers in a row,
+# thousands commas, spaces, numerals, names, table wordings glued to numbers, pipes.
+PARSER_PIECES = ["1", "1 ", ",1", "1.", "\t", " \n", "二七", "政协 ", "执行率1", "| 1 ", "预算", "1%"]
+
+
+def _parse_cpu(text: str) -> float:
+    started = time.process_time()
+    parse_report(ReportInput("r", "r.txt", text))
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize("piece", PARSER_PIECES)
+def test_the_parser_is_linear_in_any_repeated_piece(piece: str) -> None:
+    """A tenfold longer body costs at most about tenfold (or fails sooner, on a cap)."""
+    _parse_cpu(TITLE + "预算数为1万元。")  # the gazetteer is loaded once per process, outside the timings
+    small = min(_parse_cpu(TITLE + piece * (20_000 // len(piece))) for _ in range(2))
+    large = _parse_cpu(TITLE + piece * (200_000 // len(piece)))
+    assert large / max(small, 0.01) <= LIMIT, f"{piece!r}: {small:.3f} s → {large:.3f} s"
