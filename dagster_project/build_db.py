@@ -114,7 +114,8 @@ def describe_process(pid: int) -> str:
     """``pid 1234 (govperf refresh) running since 2025-05-01 06:00:02 UTC``, as far as ``/proc`` tells."""
     words = f"pid {pid}"
     with contextlib.suppress(OSError, ValueError, IndexError):
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        command = " ".join(argv.replace("\0", " ").split())
         if command:
             words += f" ({command if len(command) <= 160 else command[:159] + '…'})"
         ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])

@@ -58,6 +58,15 @@ def _refresh(args: argparse.Namespace) -> int:
         return 2
     if args.verify or not args.force:
         keep_scan(settings, current)  # the refresh reuses these hashes instead of reading every file again
+    from dagster_project.publish import RefreshBusy, RefreshLock
+
+    try:  # wait for another refresh here, before Dagster starts (its run takes the lock again)
+        with RefreshLock(settings.build_dir, settings.lock_wait_seconds,
+                         on_wait=lambda line: print(line, file=sys.stderr, flush=True)):
+            pass
+    except RefreshBusy as exc:
+        print(f"govperf: {exc}", file=sys.stderr)
+        return 1
     from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
 

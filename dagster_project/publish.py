@@ -57,7 +57,7 @@ def _lock_holder(lock_path: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         pid, since = None, None
     if pid is not None and (pid in holders or (not holders and pid_alive(pid))):
-        return f"{describe_process(pid).split(' running since')[0]}, holding it since {since}"
+        return f"{describe_process(pid).split(' running since')[0]} since {since}"
     return describe_process(holders[0]) if holders else "another process"
 
 
@@ -91,7 +91,7 @@ class RefreshLock:
                 break
             except BlockingIOError:
                 if not waited and self._on_wait is not None:
-                    self._on_wait(f"waiting for another refresh, {_lock_holder(path)}, to finish "
+                    self._on_wait(f"waiting for another refresh ({_lock_holder(path)}) to finish "
                                   f"(up to {self._timeout:g} s, GOVPERF_LOCK_WAIT_SECONDS)")
                 waited = True
                 if time.monotonic() > deadline:
@@ -99,7 +99,7 @@ class RefreshLock:
                     os.close(self._fd)
                     self._fd = None
                     raise RefreshBusy(
-                        f"another refresh, {holder}, holds {path}; gave up after {self._timeout:g} s "
+                        f"another refresh ({holder}) holds {path}; gave up after {self._timeout:g} s "
                         "(GOVPERF_LOCK_WAIT_SECONDS)"
                     ) from None
                 time.sleep(0.2)

@@ -47,16 +47,20 @@ class RefreshOutcome:
 
 
 def _progress_logger(show: Callable[[str], None]):
-    """A Dagster logger passing the step log lines marked :data:`PROGRESS` (and warnings) to ``show``."""
+    """A Dagster logger passing the step log lines marked :data:`PROGRESS`, and the warnings the
+    steps log themselves (first line), to ``show``. Dagster's own failure events (tracebacks
+    included) and skip notices are not shown: the CLI ends with the failed steps' root causes."""
 
     class _Handler(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             message = record.getMessage()
             text = message.split(" - ")[-1] if " - " in message else message
+            from_dagster = (getattr(record, "dagster_meta", None) or {}).get("dagster_event") is not None or (
+                text.startswith("Dependencies for step"))  # the steps skipped after a failure, one line each
             if PROGRESS in text:
                 show(text.split(PROGRESS, 1)[1])
-            elif record.levelno >= logging.WARNING:
-                show(text)
+            elif record.levelno >= logging.WARNING and not from_dagster:
+                show(text.strip().split("\n", 1)[0])
 
     @logger(description="progress lines of a govperf refresh")
     def progress(_init_context):
@@ -111,9 +115,10 @@ def run_refresh(
         for e in result.get_asset_check_evaluations()
     ]
     errors = [
-        f"{event.step_key}: {_root_cause(event.event_specific_data.error)}"
+        f"{event.step_key or 'run'}: {_root_cause(event.event_specific_data.error)}"
         for event in result.all_events
-        if event.is_step_failure and event.event_specific_data and event.event_specific_data.error
+        if (event.is_step_failure or event.is_resource_init_failure)
+        and getattr(event.event_specific_data, "error", None) is not None
     ]
     if result.dagster_run.status != DagsterRunStatus.SUCCESS and not errors:
         errors.append(f"run ended {result.dagster_run.status.value}")
