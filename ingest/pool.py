@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -32,8 +33,11 @@ R = TypeVar("R")
 _MB = 1024 * 1024
 _POLL_SECONDS = 0.05
 _START_SECONDS = 300
-# Items sent to a worker ahead: the next waits in the pipe while the current one runs.
+# Items sent to a worker ahead: the next waits in the pipe while the current one runs. Only a small
+# one: a worker reads it after sending its result, so an item that does not fit in the pipe's buffer
+# would block the parent's send while the worker blocks on its result (a 2 MB report hung a refresh).
 _IN_FLIGHT = 2
+_AHEAD_BYTES = 64 * 1024
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -133,8 +137,9 @@ class _Worker:
             self.kill()
             raise RuntimeError(f"a worker process did not start within {_START_SECONDS} s")
 
-    def give(self, index: int, item: Any) -> None:
-        self.conn.send((index, item))
+    def give(self, index: int, message: bytes) -> None:
+        """Send item ``index``, already pickled (``message``)."""
+        self.conn.send_bytes(message)
         if not self.jobs:
             self.started = time.monotonic()
         self.jobs.append(index)
@@ -218,8 +223,12 @@ def run_limited(
         seen, or it is replaced now if nothing was running."""
         while len(worker.jobs) < _IN_FLIGHT and queue:
             index = queue.popleft()
+            message = ForkingPickler.dumps((index, batch[index]))
+            if worker.jobs and len(message) > _AHEAD_BYTES:
+                queue.appendleft(index)  # sent when the worker is free to read it
+                return
             try:
-                worker.give(index, batch[index])
+                worker.give(index, message)
             except OSError:
                 queue.appendleft(index)
                 if not worker.jobs:

@@ -87,7 +87,7 @@ def test_the_patterns_that_backtracked_are_linear(name: str, piece) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_every_pattern_is_linear_in_a_million_repetitions_of_its_worst_input(name: str) -> None:
-    for piece in worst_pieces(PATTERNS[name], chars=10_000, keep=2):
+    for piece in worst_pieces(PATTERNS[name], chars=10_000, keep=1):
         _assert_linear(name, piece, (10**3, 10**4, 10**5, 10**6))
 
 

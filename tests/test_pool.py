@@ -80,3 +80,11 @@ def test_preloaded_modules_are_imported_before_the_first_item():
     limits = Limits(seconds=30, memory_mb=512)
     assert [o.value for o in run_limited(imported, ["colorsys"], limits, workers=1)] == [False]
     assert [o.value for o in run_limited(imported, ["colorsys"], limits, workers=1, preload=["colorsys"])] == [True]
+
+
+def test_large_items_and_results_never_deadlock_the_pipe():
+    """A worker reads the item sent ahead only after sending its result: items and results larger
+    than the pipe's buffer once blocked both ends for good (a 2 MB report hung a refresh)."""
+    items = [f"报告{i}" * 1_000_000 for i in range(4)]
+    outcomes = list(run_limited(behave, items, Limits(seconds=120, memory_mb=1024), workers=1))
+    assert [o.value for o in outcomes] == [item.upper() for item in items]

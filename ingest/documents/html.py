@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ingest.documents.limits import DocumentError
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow
 
-_DECLARED = re.compile(rb"""<meta[^>]{1,512}?charset\s{0,8}=\s{0,8}["']?\s{0,8}([A-Za-z0-9_-]{1,40})""", re.I)
+_DECLARED = re.compile(rb"""<meta[^>]{1,160}?charset\s{0,8}=\s{0,8}["']?\s{0,8}([A-Za-z0-9_-]{1,40})""", re.I)
 # Declared Chinese charsets are read as their superset: pages labelled gb2312 routinely hold GBK.
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
              "big5": "big5hkscs"}

@@ -21,7 +21,7 @@ ZIP_KINDS = frozenset({".xlsx", ".xlsm", ".ods"})
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 # A cell reference in SpreadsheetML: <c r="AB12" ...>.
 _CELL_REF = re.compile(rb"""
-    <c \s [^>]{0,512}? \b r="  # a cell element's reference attribute (bounded: no run-away scan)
+    <c \s [^>]{0,128}? \b r="  # a cell element's reference attribute (bounded: no run-away scan)
     (?P<col> [A-Z]{1,3})       # column letters
     (?P<row> [0-9]{1,7})       # row number
 """, re.X)
