@@ -18,6 +18,8 @@ from ingest.tables import Cell, cells_of
 # How far into the text a title may stand (the first page), and how long a title may be.
 _FIRST_PAGE = 3000
 _TITLE_REACH = 80
+# How long the label of a form field may be ("日期", "联系电话(手机)").
+_SHORTEST_LABEL, _LONGEST_LABEL = 2, 8
 # How many closing lines may hold the report's signature.
 _SIGNATURE_LINES = 4
 
@@ -254,9 +256,18 @@ class _Names:
 
 
 def _field_value(value: str) -> str:
-    """A field's value ends where the next field's label starts ("某局评价单位:…", "某局(公章)填报人:…")."""
+    """A field's value ends where the next field's label starts: a known label ("某局评价单位:…",
+    "某局(公章)填报人:…"), else the longest name that leaves a short label before the next colon
+    ("某局日期:2023年3月8日" → 某局)."""
     cut = P.FIELD_LABEL.search(value)
-    return (value[:cut.start()] if cut else value).strip()
+    value = (value[:cut.start()] if cut else value).strip()
+    colon = value.find(":")
+    if colon < 0:
+        return value
+    for end in range(colon - _SHORTEST_LABEL, max(colon - _LONGEST_LABEL, 0) - 1, -1):
+        if orgname.is_name(value[:end]):
+            return value[:end]
+    return value
 
 
 def unit_fields(text: str) -> list[tuple[str, str, int]]:

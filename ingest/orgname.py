@@ -83,17 +83,16 @@ def _strip_qualifiers(text: str) -> str:
 
 
 def _strip_leading(text: str) -> str:
-    """Take off words glued before a name (a web page's navigation, 关于 / 印发 / 公开) as long as
-    a name is left: "网站首页信息公开某县中医医院" → "某县中医医院"."""
+    """Take off words glued before a name (a web page's navigation, 关于 / 印发 / 公开) down to the
+    placed name they hide ("网站首页信息公开某县中医医院" → "某县中医医院"); a name that only holds such
+    a word keeps it ("政务公开办公室")."""
     leading = _noise("leading")
-    changed = True
-    while changed:
-        changed = False
-        for word in leading:
-            if text.startswith(word) and _problem(text[len(word):]) is None:
-                text, changed = text[len(word):], True
-                break
-    return text
+    rests = [text]
+    while word := next((w for w in leading if rests[-1].startswith(w)), None):
+        rests.append(rests[-1][len(word):])
+    names = [rest for rest in rests if _problem(rest) is None]
+    placed = [rest for rest in names if resolve(rest).admin_level is not None or P.NAME_PREFIX.match(rest)]
+    return placed[-1] if placed else (names[0] if names else text)
 
 
 def _problem(name: str) -> str | None:

@@ -113,7 +113,7 @@ UNIT_FIELD = re.compile(
     + r"(?:\((?:公章|盖章|签章)\))?\s*:\s*(?P<value>[^|\n]*)"
 )
 # Any field label: where a field's value ends when the next field is glued to it ("某局评价单位:…",
-# "某局(公章)填报人:…").
+# "某局(公章)填报人:…"); an unknown label is found by its colon (``header.unit_fields``).
 FIELD_LABEL = re.compile(
     "(?:" + "|".join(sorted({re.escape(w) for v in ("form_fields", "header_fields") for _, w in wordings(v)},
                             key=len, reverse=True)) + ")"
@@ -225,7 +225,8 @@ REPORT_TYPE_OVERALL = re.compile(
     r"部门整体(?:支出)?(?:自我)?绩效|整体(?:支出)?(?:[和及与]项目)?支出(?:自我)?绩效|整体(?:自我)?绩效(?:自评|评价)"
     r"|部门(?:自我)?绩效(?:自评|评价)")
 REPORT_TYPE_PROJECT = re.compile(
-    r"项目(?:支出)?[和及与]?(?:(?:19|20)\d{2}\s*年度?)?(?:自我)?绩效(?:自评|评价)|项目支出[和及与]?绩效|专项资金绩效")
+    r"项目(?:支出)?[和及与]?(?:(?:19|20)\d{2}\s*年度?)?(?:自我)?绩效(?:自评|评价)|项目支出[和及与]?绩效|专项资金绩效"
+    r"|项目(?:支出)?部门评价")
 # Any performance-report vocabulary at all (else: "not a performance report").
 PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支出率")
 
