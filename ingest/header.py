@@ -406,7 +406,8 @@ def evaluator_kind(text: str, title: str | None) -> str | None:
 def _department(text: str, lines: list[Line], cells: list[Cell], title: TitleFinding) -> _Names:
     """The department, from its sources in order: form cells, labelled fields, the title, the
     sentence announcing the report, an evaluation sentence, a project's name, the body, the
-    signature."""
+    signature. A name read from a field or a sentence must say whose it is (open with a place or
+    an official prefix): "县财政局" there is a short form, not the department's name."""
     names = _Names()
     for value, start in form_departments(cells):
         if names.offer(value, "form", start, placed=True):
@@ -418,13 +419,13 @@ def _department(text: str, lines: list[Line], cells: list[Cell], title: TitleFin
         names.offer(title.name, "title", title.span.start if title.span else 0)
         return names
     _, sentence, start = report_sentence(text)
-    if names.offer(sentence, "body", start):
+    if names.offer(sentence, "body", start, placed=True):
         return names
     for verdict, start in evaluated_units(text):
-        if names.offer(verdict, "body", start):
+        if names.offer(verdict, "body", start, placed=True):
             return names
     department, start = project_department(text)
-    if names.offer(department, "body", start) or names.offer(department_from_body(text), "body"):
+    if names.offer(department, "body", start, placed=True) or names.offer(department_from_body(text), "body"):
         return names
     signature, start = signed_by(lines)
     names.offer(signature, "body", start, placed=True)
@@ -456,7 +457,7 @@ def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None
     title = title_header(lines)
     names = _department(text, lines, cells, title)
     kind = report_type(title.span.text if title.span else None, text)
-    form_year = P.FORM_YEAR.search(text[:_FIRST_PAGE])
+    form_year = P.FORM_YEAR.search(text)
     sentence_year, _, _ = report_sentence(text)
     year = (int(form_year.group("year")) if form_year else None) or title.year or sentence_year \
         or fiscal_year_from_body(text)

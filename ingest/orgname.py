@@ -24,6 +24,8 @@ from ingest.vocabulary import wordings
 # What a name may be written with: Chinese characters, brackets and the middle dot.
 _NAME_CHARS = re.compile(rf"^[{P.CJK}()·]+$")
 _MIN_LEN, _MAX_LEN = 3, 40
+# One-character suffixes that may end a name inside running text (see ``_cut_points``).
+_SAFE_ONE_CHARACTER_ENDS = frozenset("局厅院")
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,10 @@ def _firm_end() -> re.Pattern[str]:
 @cache
 def _cut_points() -> re.Pattern[str]:
     """Where a department name may end inside "department + project name": every suffix of two or
-    more characters and the one-character ones that end official names (局, 厅, 院 …) except 委,
-    which also opens 委员会 and ends the party committee's own short name (某县委统战部)."""
-    words = [w for w in _suffixes(exclude="firm") if w != "委"]
+    more characters, and of the one-character ones only those that open no common word: 局, 厅,
+    院 (社 opens 社会, 所 所有, 处 处理, 站 站点, 队 队伍, 委 委员会 …:
+    "某市人力资源和社会保障局" is no 某市人力资源和社)."""
+    words = [w for w in _suffixes(exclude="firm") if len(w) > 1 or w in _SAFE_ONE_CHARACTER_ENDS]
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")")
 
 

@@ -144,6 +144,9 @@ TUNING: list[Case] = [
     {"id": "t_department_evaluation", "text": "临武县水利局2021年度项目支出部门评价报告\n一、项目概况",
      "expect": {"department_name": "临武县水利局", "fiscal_year": 2021, "report_type": "project",
                 "evaluator_kind": "department"}},
+    {"id": "t_short_form_in_a_sentence_is_no_name", "text": (
+        "部门整体支出绩效评价报告\n我公司对县财政局2020年度部门整体支出开展了绩效评价。"),
+     "expect": {"department_name": None, "fiscal_year": 2020, "evaluator_kind": "third_party"}},
     {"id": "t_self_evaluation_kind", "text": "衡南县民政局2022年度部门整体支出绩效自评报告\n一、基本情况",
      "expect": {"department_name": "衡南县民政局", "fiscal_year": 2022, "evaluator_kind": "self"}},
     # ---- traditional script and inserted pinyin
