@@ -791,7 +791,7 @@ def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150) -> dict[s
     """Reading documents as the refresh does (``read_document``, one process, no OCR cache): the sample
     reports as text-layer PDFs (pages/s), and unless ``ocr`` is false the first as a scanned PDF
     rendered at ``dpi`` (seconds per page and per report)."""
-    from bench import documents
+    from fixtures import documents
     from ingest.documents import read_document
 
     pdfs = [documents.text_pdf(text) for text in texts]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import documents as F
+from fixtures import documents as F
 from ingest.documents import Limits, read_document
 from ingest.documents import ocr as ocr_module
 from ingest.documents.html import decode_html

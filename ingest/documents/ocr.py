@@ -115,3 +115,9 @@ def paragraphs(lines: list[OcrLine], page: str, page_height_pt: float, dpi: int,
                           round(score, 4), score < low_confidence)
         blocks.append(Block("paragraph", prov, "\n".join(x.text for x in group)))
     return blocks
+
+
+def page_items(image: Any, page: str, page_height_pt: float, dpi: int, cache_dir: Path | None,
+               low_confidence: float) -> list:
+    lines = ocr_lines(image, cache_dir)
+    return paragraphs(lines, page, page_height_pt, dpi, low_confidence)
