@@ -408,3 +408,24 @@ def test_sheet_cells_stay_in_their_columns_and_carry_their_reference():
     table = read_document(buf.getvalue(), ".xlsx").document.pages[0].blocks[0]
     assert [row.cells for row in table.rows] == [("项目资金", "年初预算数", "全年预算数"), ("项目资金", "100", "120.5")]
     assert [p.locator for p in table.rows[1].cell_provs] == ["A1:A2", "B2", "C2"]
+
+
+def test_a_hatch_of_lines_is_not_searched_as_a_table():
+    from reportlab.pdfgen import canvas
+
+    from ingest.documents.grid import MAX_CROSSINGS, Segment, find_tables
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=F.A4)
+    for i in range(300):
+        pdf.line(50, 50 + i * 2.5, 545, 50 + i * 2.5)
+        pdf.line(50 + i * 1.6, 50, 50 + i * 1.6, 800)
+    pdf.showPage()
+    pdf.save()
+    decoded = read_document(buf.getvalue(), ".pdf")
+    assert decoded.error == "no text found in the file"
+    assert not [b for p in decoded.document.pages for b in p.blocks if b.kind == "table"]
+    n = int(MAX_CROSSINGS ** 0.5) + 1
+    hatch = [Segment(True, 10.0 * i, 0, 10 * n) for i in range(n)] + [Segment(False, 10.0 * i, 0, 10 * n)
+                                                                       for i in range(n)]
+    assert find_tables(hatch, tol=1.0) == []

@@ -15,6 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+# A hatch or a chart is not a form: past these many line crossings a page is not searched, past these
+# many grid units a group of rulings is not a table (a real 自评表 has a few hundred of either).
+MAX_CROSSINGS = 250_000
+MAX_UNITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,8 @@ def _table(group: list[Segment], tol: float) -> RuledTable | None:
     for s in group:
         (h_lines if s.horizontal else v_lines).setdefault(s.pos, []).append((s.start, s.end))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows * n_cols > MAX_UNITS:
+        return None
     parent = list(range(n_rows * n_cols))
 
     def find(i: int) -> int:
@@ -178,6 +184,9 @@ def find_tables(segments: Iterable[Segment], tol: float) -> list[RuledTable]:
     """The ruled tables the segments draw, top to bottom; ``tol`` is how far apart two rulings may be and
     still be one line (or meet)."""
     merged = [s for s in merge_segments(segments, tol) if s.end - s.start > 2 * tol]
+    n_horizontal = sum(1 for s in merged if s.horizontal)
+    if n_horizontal * (len(merged) - n_horizontal) > MAX_CROSSINGS:
+        return []
     tables = [t for group in _components(merged, tol) if (t := _table(group, tol)) is not None]
     return sorted(tables, key=lambda t: (t.ys[0], t.xs[0]))
 

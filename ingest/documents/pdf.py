@@ -29,7 +29,7 @@ Char = tuple[str, tuple[float, float, float, float] | None]  # a character and i
 _RULING_TOL = 2.0
 _THIN = 3.0
 # A page drawing more path segments than this is a drawing (a map, a chart), not searched for tables.
-MAX_PATH_SEGMENTS = 20_000
+MAX_PATH_SEGMENTS = 10_000
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
