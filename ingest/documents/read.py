@@ -19,6 +19,7 @@ from ingest.documents.model import Document, Span
 from ingest.documents.pdf import read_pdf
 from ingest.documents.render import render
 from ingest.documents.sheet import read_sheet
+from ingest.documents.text import read_text
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -42,13 +43,15 @@ LEGACY_WORD_REASON = ("old binary Word/WPS file ({suffix}) is not read: no maint
 @dataclass(frozen=True)
 class DecodedDocument:
     """Text for the parser (``error`` says why there is none), the spans mapping it back to the file
-    (None for plain text, whose offsets are their own provenance), and what the reader noticed."""
+    (None for plain text, whose offsets are their own provenance), what the reader noticed, and the
+    document model itself (its tables as cells) when the file was read."""
 
     text: str | None
     encoding: str | None
     error: str | None
     spans: tuple[Span, ...] | None = None
     notes: tuple[str, ...] = ()
+    document: Document | None = None
 
 
 def file_kind(suffix: str) -> str:
@@ -78,7 +81,8 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
     suffix = suffix.lower()
     if suffix in TEXT_SUFFIXES:
         decoded = decode_bytes(data)
-        return DecodedDocument(decoded.text, decoded.encoding, decoded.error)
+        document = read_text(decoded.text) if decoded.text is not None else None
+        return DecodedDocument(decoded.text, decoded.encoding, decoded.error, document=document)
     if not data:
         return DecodedDocument(None, None, "empty file")
     try:
@@ -91,5 +95,5 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
     if not text.strip():
         reason = "no text found (a scan OCR could not read?)" if "OCR'd" in " ".join(document.notes) \
             or document.kind == "image" else "no text found in the file"
-        return DecodedDocument(None, encoding, reason, notes=document.notes)
-    return DecodedDocument(text, encoding, None, tuple(spans), document.notes)
+        return DecodedDocument(None, encoding, reason, notes=document.notes, document=document)
+    return DecodedDocument(text, encoding, None, tuple(spans), document.notes, document)
