@@ -131,7 +131,7 @@ def budget_lines(sections: Sequence[Section]) -> list[BudgetLine]:
                 continue
             labels = section.labels(r)
             cells = [section.cell(r, c.index) for c in columns]
-            start = min(([labels[-1].start] if labels else []) + [c.start for c in cells])
+            start = min(([labels[0].start] if labels else []) + [c.start for c in cells])
             end = max(c.end for c in cells + [section.cell(r, c.index) for c in section.columns
                                              if c.key == "execution_rate"])
             out.append(BudgetLine(row_label(labels[-1].text) if labels else "", item,

@@ -117,11 +117,10 @@ def _prose_values(body: str) -> tuple[re.Match[str] | None, re.Match[str] | None
     target_cue, actual_cue = P.TARGET_CUE.search(body), P.ACTUAL_CUE.search(body)
     actual_from = actual_cue.end() if actual_cue else 0
     if target_cue:
-        target_zone = body[target_cue.end(): actual_cue.start() if actual_cue and actual_cue.start() > target_cue.end()
-                           else len(body)]
-        target = P.PERCENT.search(target_zone)
+        zone_end = actual_cue.start() if actual_cue and actual_cue.start() > target_cue.end() else len(body)
+        target = P.PERCENT.search(body, target_cue.end(), zone_end)
         if not actual_cue and target:
-            actual_from = target_cue.end() + target.end()
+            actual_from = target.end()
     result_zone = body[actual_from:]
     found = list(P.PERCENT.finditer(result_zone))
     if actual_cue and found:

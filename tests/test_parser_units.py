@@ -283,7 +283,8 @@ def test_money_table_with_unit_line():
 
 
 def test_money_table_without_unit_states_nothing():
-    text = normalise("2023年度某县林业局部门整体支出绩效自评报告\n| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
+    text = normalise("2023年度某县林业局部门整体支出绩效自评报告\n"
+                     "| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
     rows = parse_report(ReportInput("r", "r.txt", text)).rows
     assert rows["report_headers"][0]["parse_status"] != "failed" and rows["money_facts"] == []
 
@@ -298,7 +299,6 @@ def test_number_split_by_a_space_is_left_alone():
 
 def _indicators(text: str) -> list[tuple]:
     from ingest.indicators import extract_indicators
-
     from ingest.tables import report_tables
     from ingest.tables import sections as table_sections
 
