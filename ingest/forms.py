@@ -265,14 +265,14 @@ def table_scores(sections: Sequence[Section]) -> TableScores:
     parts: list[ScoreFact] = []
     rating = None
     for section in sections:
-        rows = section.body if section.column("score") is not None else ()
+        scored = section.column("score") is not None
         for r in section.body:
             label = _first_label(section, r)
             if label is None:
                 continue
             if rating is None and row_key("rating", label.text):
                 rating = _rating_of(section, r, label)
-            if r not in rows:
+            if not scored:
                 continue
             item = row_key("score", label.text)
             if item is None:

@@ -500,7 +500,7 @@ class Section:
     def labels(self, r: int) -> tuple[GridCell, ...]:
         """The distinct label cells of body row ``r``, outermost first (a blank block label carried
         down from the row above)."""
-        return self.row_labels[self.body.index(r)]
+        return self.row_labels[r - self.body[0]]  # the body is a run of rows
 
     def label(self, r: int) -> str:
         """The innermost label of body row ``r`` without "其中:" and a trailing colon."""

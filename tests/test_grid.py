@@ -319,3 +319,30 @@ def test_comparator_column_and_prose_wording():
 
 def test_a_blank_cell_is_a_placeholder():
     assert [GridCell(t, 0, len(t)).is_blank for t in ("/", "—", "", "无", "0")] == [True, True, True, True, False]
+
+
+SCORING = f"""{TITLE.replace("自评表", "自评报告")}
+| 一级指标 | 二级指标 | 三级指标 | 分值 | 得分 |
+| 履职效能(60分) | 履职效能(60分) | 履职效能(60分) | 60 | 55.2 |
+| 履职效能(60分) | 产出数量 | 重点工作完成率 | 30 | 28 |
+| 管理效率(40分) | 管理效率(40分) | 管理效率(40分) | 40 | 36 |
+| 管理效率(40分) | 预算管理 | 预算执行率 | 40 | 36 |
+| 合计 | 合计 | 合计 | 100 | 91.2 |
+"""
+
+
+def test_scoring_table_parts_and_total():
+    rows = _parse_text(SCORING)
+    got = {(s["score_item"], s["score"], s["max_score"]) for s in rows["score_facts"]}
+    assert got == {("total", Decimal("91.2"), Decimal(100)),
+                   ("performance_effectiveness", Decimal("55.2"), Decimal(60)),
+                   ("management_efficiency", Decimal(36), Decimal(40))}
+
+
+def test_a_project_form_in_a_department_report_is_not_the_department_s_money():
+    project = [["项目名称", "某某运维经费", "某某运维经费", "某某运维经费"],
+               ["项目资金(万元)", "年初预算数", "全年预算数", "全年执行数"],
+               ["年度资金总额", "50", "62.4", "60"]]
+    rows = _parse_document(_document(project, TITLE.replace("自评表", "自评报告")))
+    assert rows["money_facts"] == []
+    assert [p["budget_adjusted_wan_yuan"] for p in rows["project_facts"]] == [Decimal("62.4")]
