@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -83,6 +83,14 @@ class Grid:
     widths: tuple[int, ...]
     above: GridCell | None = None
     origin: str = "text"
+
+    def with_text(self, view: Callable[[str], str]) -> Grid:
+        """The grid with every cell's text seen through ``view`` (one character for one, offsets kept)."""
+        def seen(c: GridCell) -> GridCell:
+            return GridCell(view(c.text), c.start, c.end, c.page, c.locator)
+
+        return Grid(tuple(tuple(seen(c) for c in row) for row in self.rows), self.widths,
+                    seen(self.above) if self.above else None, self.origin)
 
     @property
     def width(self) -> int:
