@@ -217,8 +217,8 @@ def pipe_grids(text: str, lines: Sequence[Line], taken: Sequence[tuple[int, int]
         run.clear()
 
     for line in lines:
-        inside = any(a <= line.start < b for a, b in taken)
-        if not inside and _PIPE_ROW.match(line.text):
+        if (line.text.lstrip().startswith("|") and _PIPE_ROW.match(line.text)
+                and not any(a <= line.start < b for a, b in taken)):
             run.append(line)
         elif run:
             close()

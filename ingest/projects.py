@@ -16,12 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from ingest import patterns as P
 from ingest.forms import budget_lines, form_field_name, table_scores
 from ingest.money import Issue, Measure, MoneyFact
 from ingest.scores import ScoreFact, extract_scores
 from ingest.tables import Cell, Section, field_key, field_value
+from ingest.vocabulary import wordings
 
 # A project code before the name, as budget systems print it: "51000021R000000019951-工资性支出".
 _CODE_AND_NAME = re.compile(
@@ -65,10 +67,16 @@ def split_code(value: str) -> tuple[str | None, str]:
     return None, value.strip()
 
 
+@cache
+def _project_name_labels() -> tuple[str, ...]:
+    return tuple(w for k, w in wordings("form_fields") if k == "project_name")
+
+
 def _block_starts(cells: Sequence[Cell]) -> list[int]:
     """Indices of the cells that open a project form (a 项目名称 field label, alone or with its value)."""
-    return [i for i, cell in enumerate(cells)
-            if field_key(cell.text) == "project_name" or field_key(cell.text.split(":")[0]) == "project_name"]
+    labels = _project_name_labels()
+    return [i for i, cell in enumerate(cells) if any(w in cell.text for w in labels)
+            and (field_key(cell.text) == "project_name" or field_key(cell.text.split(":")[0]) == "project_name")]
 
 
 def _in_block(sections: Sequence[Section], start: int, end: int) -> list[Section]:

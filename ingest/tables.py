@@ -672,7 +672,8 @@ def report_tables(text: str, lines: list[Line], documents: Sequence[Grid] = ()) 
     if documents:
         cells = sorted(cells + [c for g in documents for c in _row_stream(g)], key=lambda c: c.start)
     pipes = pipe_grids(text, lines, taken)
-    claimed = sorted(taken + [(g.start, g.end + 1) for g in pipes if sections(g)])
+    claimed = sorted(taken + [(g.start, g.end + 1) for g in pipes
+                              if any(_is_header_row(row, _keys(row)) for row in g.rows)])
     flats = [g for g in flat_grids(text, read_tables(text, lines, cells))
              if not _inside(g.start, claimed)]
     return cells, [*documents, *pipes, *flats]

@@ -346,3 +346,11 @@ def test_a_project_form_in_a_department_report_is_not_the_department_s_money():
     rows = _parse_document(_document(project, TITLE.replace("自评表", "自评报告")))
     assert rows["money_facts"] == []
     assert [p["budget_adjusted_wan_yuan"] for p in rows["project_facts"]] == [Decimal("62.4")]
+
+
+def test_a_form_in_traditional_script_reads_like_the_simplified_one():
+    traditional = str.maketrans("预执况万额资财拨数总级评实际标", "預執況萬額資財撥數總級評實際標")
+    rows = _parse_document(_document([[cell.translate(traditional) for cell in row] for row in DEPARTMENT_FORM]))
+    assert "年度預算執行情況(萬元)" in rows["money_facts"][0]["source_text"]
+    assert _money(rows) == WANT_MONEY
+    assert _headline(rows) == ([Decimal("99.00")], Decimal("88.60"), Decimal("100"), "良")
