@@ -391,7 +391,7 @@ def test_deeply_nested_html_is_read_up_to_the_cap_and_refused_past_it() -> None:
 
 
 def test_a_docx_whose_xml_inflates_past_its_cap_fails_on_the_cap() -> None:
-    from bench.documents import docx_file
+    from fixtures.documents import docx_file
 
     source = zipfile.ZipFile(io.BytesIO(docx_file("2023年度某市财政局部门整体支出绩效自评报告")))
     out = io.BytesIO()

@@ -63,7 +63,7 @@ def _reports(sweep: Sweep) -> dict[str, tuple[str, str | None]]:
 
 
 def _docx_bomb() -> bytes:
-    from bench.documents import docx_file
+    from fixtures.documents import docx_file
 
     source = zipfile.ZipFile(io.BytesIO(docx_file("2023年度某市财政局部门整体支出绩效自评报告")))
     out = io.BytesIO()

@@ -64,7 +64,6 @@ BACKTRACKED = [
     ("patterns.RATE_PARTIAL_PERIOD", "二七"),
     ("patterns.DEPARTMENT_TYPES[2][1]", "协政"),
     ("patterns.DEPARTMENT_TYPES[4][1]", "中共"),
-    ("indicators._NUMBER_CELL", "\n "),
     ("tables._VALUE_RUN", ",1"),
     ("normalise._CELL_EDGE", "\t\t"),
     ("html._DECLARED", b"<meta"),
