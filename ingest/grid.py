@@ -31,11 +31,12 @@ from ingest.segment import Line
 _BLANK = frozenset({"", "/", "／", "-", "--", "—", "——", "无", "\\"})
 # A plain number: "238.93", "1,234.5", "-3".
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?", re.ASCII)
-_PERCENT = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)\s*%", re.ASCII)
+# A percentage: "95%", "99.5 %"; a run of digits is entered only where it begins.
+_PERCENT = re.compile(r"(?<![\d.])(?P<value>-?\d++(?:\.\d++)?)\s*+%", re.ASCII)
 # A pipe row of a text report: "| 总额 | 238.93 |".
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # A markdown rule line between header and body: "| --- | :---: |".
-_RULE_ROW = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-{0,}:?\s*\|?\s*$")
+_RULE_ROW = re.compile(r"^\s*+\|?(?:\s*+:?-{2,}+:?\s*+\|)+\s*+:?-*+:?\s*+\|?\s*+$")  # possessive: linear
 # The line above a table is its caption only when short (单位:万元, (2021年度), 表1 …).
 _MAX_CAPTION = 80
 

@@ -5,6 +5,7 @@ about ten times as much (a backtracking pattern costs a hundred times: 80,000 di
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import time
 
@@ -17,8 +18,8 @@ from tests.linearity import ladder, worst_pieces
 MODULES = (
     "ingest.patterns", "ingest.parse", "ingest.money", "ingest.scores", "ingest.indicators", "ingest.tables",
     "ingest.header", "ingest.segment", "ingest.normalise", "ingest.forms", "ingest.projects", "ingest.findings",
-    "ingest.manifest", "ingest.limits", "ingest.escape", "ingest.gazetteer", "ingest.documents.html",
-    "ingest.documents.provenance", "ingest.documents.sheet",
+    "ingest.manifest", "ingest.limits", "ingest.escape", "ingest.gazetteer", "ingest.grid", "ingest.orgname",
+    "ingest.documents.html", "ingest.documents.provenance", "ingest.documents.sheet", "ingest.documents.text",
 )
 LIMIT = 30.0
 """Growth over a tenfold step above which a pattern is not linear (linear ≈ 10, quadratic ≈ 100)."""
@@ -35,14 +36,27 @@ def _collect(name: str, value: object, out: dict[str, re.Pattern]) -> None:
             _collect(f"{name}[{i}]", item, out)
 
 
+def _built_once(value: object) -> object:
+    """What a cached function without arguments returns (a pattern built from a vocabulary on first
+    use), else None."""
+    wrapped = getattr(value, "__wrapped__", None)
+    if not hasattr(value, "cache_info") or wrapped is None or inspect.signature(wrapped).parameters:
+        return None
+    return value()
+
+
 def all_patterns() -> dict[str, re.Pattern]:
-    """Every compiled pattern a parser module holds (module level, in dicts, tuples and lists)."""
+    """Every compiled pattern a parser module holds (module level, in dicts, tuples and lists, and
+    those its cached functions build from vocabularies)."""
     out: dict[str, re.Pattern] = {}
     for module_name in MODULES:
         module = importlib.import_module(module_name)
+        short = module_name.rsplit(".", 1)[-1]
         for attr, value in vars(module).items():
             if not attr.startswith("__"):
-                _collect(f"{module_name.rsplit('.', 1)[-1]}.{attr}", value, out)
+                _collect(f"{short}.{attr}", value, out)
+                if getattr(value, "__module__", None) == module_name:
+                    _collect(f"{short}.{attr}()", _built_once(value), out)
     from ingest.tables import _inline_field
     from ingest.vocabulary import wordings
 
@@ -64,7 +78,11 @@ BACKTRACKED = [
     ("patterns.RATE_PARTIAL_PERIOD", "二七"),
     ("patterns.DEPARTMENT_TYPES[2][1]", "协政"),
     ("patterns.DEPARTMENT_TYPES[4][1]", "中共"),
+    ("patterns.DEPARTMENT_TYPES[25][1]", "共青团"),
     ("tables._VALUE_RUN", ",1"),
+    ("grid._PERCENT", "11"),
+    ("grid._RULE_ROW", "\n "),
+    ("text._SEPARATOR", "\n "),
     ("normalise._CELL_EDGE", "\t\t"),
     ("html._DECLARED", b"<meta"),
     ("provenance._CELL_RANGE", "AA"),

@@ -14,7 +14,8 @@ import re
 
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
 
-_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
+# A markdown rule line between header and body: "| --- | :---: |" (a run of spaces entered where it begins).
+_SEPARATOR = re.compile(r"\|?(?<!\s)\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?")
 
 
 def _cells(line: str) -> list[str]:
