@@ -13,7 +13,8 @@ built by :mod:`bench.corpus`:
   interpreter start-up, imports and change scan;
 - refreshes after adding 1 report and after changing 100, and one more after adding 1 run under
   cProfile (self time by package: what limits the fixed cost);
-- unless ``--skip-100k``: a full refresh of 100,000 reports, stopped after ``--timeout-100k`` seconds.
+- unless ``--skip-100k``: a full refresh of 100,000 reports, stopped after ``--timeout-100k`` seconds;
+- the parser on 2 MB of each hostile repeated piece (:mod:`bench.hostile`), against the README's 2 s.
 
 Wall times depend on what else the machine runs: the load average before and after each measurement
 and the CPU seconds used are recorded beside them.
@@ -46,6 +47,7 @@ from typing import Any
 
 from bench import baseline
 from bench.corpus import CorpusBuilder, CorpusItem, build_corpus, write_manifest
+from bench.hostile import TARGET_2MB_S, measure_repeated
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = REPO / "data" / "bench"
@@ -758,6 +760,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     add(f"full refresh, {n:,} reports", wall(refresh.get("full", {})), TARGET_FULL_S, "s")
     ratio = results.get("parser_vs_baseline", {}).get("ratio")
     add("parse rate / naive baseline rate", ratio, TARGET_RATIO, "x", higher_is_better=True)
+    hostile = results.get("hostile_2mb", {})
+    if hostile:
+        add(f"parse 2 MB of repeated content, slowest piece ({hostile['slowest']})", hostile["slowest_wall_s"],
+            TARGET_2MB_S, "s")
     big = results.get("scale_100k", {})
     if not big.get("skipped"):
         add("full refresh, 100,000 reports", wall(big), TARGET_100K_S, "s")
@@ -859,6 +865,10 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append(("parser reports/s (one process)", f"{cmp_['parser_one_process_reports_per_s']:,.0f}"))
         lines.append(("naive baseline reports/s (one process)", f"{cmp_['baseline_reports_per_s']:,.0f}"))
         lines.append(("ratio parser / baseline", f"{cmp_['ratio']:.3f}"))
+    hostile = results.get("hostile_2mb", {})
+    for name, piece in hostile.get("pieces", {}).items():
+        lines.append((f"parse 2 MB of repeated {name!r} ({piece['status']})",
+                      f"{_fmt_s(piece['wall_s'])} (CPU {piece['cpu_s']:.2f} s)"))
     docs = results.get("documents", {})
     if "text_pdf" in docs:
         pdf = docs["text_pdf"]
@@ -1034,6 +1044,8 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
         say(f"profiling the parser on {min(n, args.profile_sample)} reports")
         results["profile"] = profile_parser(inputs, args.profile_sample)
     del inputs, texts
+    say("the parser on 2 MB of each hostile repeated piece")
+    results["hostile_2mb"] = measure_repeated()
 
     say("reading the samples as PDF documents" + ("" if args.skip_ocr else ", and one as a scanned PDF (OCR)"))
     samples = [path.read_text(encoding="utf-8") for path in sorted((REPO / "data" / "raw").glob("*.txt"))]

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from bench.hostile import REPEATED, TITLE, repeated_text
 from ingest.parse import ReportInput, parse_report
 from tests.linearity import ladder, worst_pieces
 
@@ -108,22 +109,17 @@ def test_every_pattern_is_linear_in_a_million_repetitions_of_its_worst_input(nam
         _assert_linear(name, piece, (10**3, 10**4, 10**5, 10**6))
 
 
-TITLE = "2023年度某市财政局部门整体支出绩效自评报告\n一、部门基本情况\n"
-# Repeated contents that reach the parser's slow paths: digits with no unit, numbers in a row,
-# thousands commas, spaces, numerals, names, table wordings glued to numbers, pipes.
-PARSER_PIECES = ["1", "1 ", ",1", "1.", "\t", " \n", "二七", "政协 ", "执行率1", "| 1 ", "预算", "1%"]
-
-
 def _parse_cpu(text: str) -> float:
     started = time.process_time()
     parse_report(ReportInput("r", "r.txt", text))
     return time.process_time() - started
 
 
-@pytest.mark.parametrize("piece", PARSER_PIECES)
-def test_the_parser_is_linear_in_any_repeated_piece(piece: str) -> None:
+@pytest.mark.parametrize("name", list(REPEATED))
+def test_the_parser_is_linear_in_any_repeated_piece(name: str) -> None:
     """A tenfold longer body costs at most about tenfold (or fails sooner, on a cap)."""
+    piece = REPEATED[name]
     _parse_cpu(TITLE + "预算数为1万元。")  # the gazetteer is loaded once per process, outside the timings
-    small = min(_parse_cpu(TITLE + piece * (20_000 // len(piece))) for _ in range(2))
-    large = _parse_cpu(TITLE + piece * (200_000 // len(piece)))
+    small = min(_parse_cpu(repeated_text(piece, 20_000)) for _ in range(2))
+    large = _parse_cpu(repeated_text(piece, 200_000))
     assert large / max(small, 0.01) <= LIMIT, f"{piece!r}: {small:.3f} s → {large:.3f} s"
