@@ -135,16 +135,20 @@ def _root_cause(error: Any) -> str:
 
 
 def warehouse_summary(warehouse: Path) -> dict[str, object]:
-    """Reports per status, per-report rows and facts per table, read from the published warehouse."""
+    """Reports per status, per-report rows, facts per table and the quality checks (name, model, severity,
+    passed), read from the published warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         reports = con.execute(
             "SELECT source_file, parse_status, status_reason FROM marts.fct_report ORDER BY source_file"
         ).fetchall()
         facts = {table: fetch_one(con, f"SELECT count(*) FROM marts.{table}")[0] for table in FACT_TABLES}
+        quality = con.execute(
+            "SELECT check_name, target_model, severity, passed FROM marts.quality_checks ORDER BY check_name"
+        ).fetchall()
     finally:
         con.close()
-    return {"reports": reports, "facts": facts}
+    return {"reports": reports, "facts": facts, "quality_checks": quality}
 
 
 def print_progress(line: str) -> None:

@@ -50,8 +50,9 @@ def _issue_code_patterns() -> list[str]:
             if isinstance(code, ast.Constant):
                 patterns.append(re.escape(code.value))
             elif isinstance(code, ast.JoinedStr):
-                patterns.append("".join(re.escape(p.value) if isinstance(p, ast.Constant) else "[a-z_]+"
-                                        for p in code.values))
+                patterns.append(
+                    "".join(re.escape(p.value) if isinstance(p, ast.Constant) else "[a-z_]+" for p in code.values)
+                )
     return patterns
 
 
