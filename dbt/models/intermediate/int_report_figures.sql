@@ -13,6 +13,7 @@
 --   score_total    : the `total` score row (stated, or derived from the stated first-level parts).
 --   comparable     : budget_total and spend_total both present and taken from one fund scope, so
 --                    spend / budget means something in a sum over rows.
+--   <figure>_fact_id : the fact a headline figure was read from (NULL when computed or derived).
 --   indicators_met_pct : indicators with is_met true x 100 / indicators with is_met not NULL (4 dp);
 --                    NULL when no indicator of the report could be assessed.
 with reports as (
@@ -51,7 +52,7 @@ general_budget as (
 
 single_scope_budget as (
     select report_id, any_value(budget_total_wan_yuan) as budget_total_wan_yuan,
-        any_value(fund_scope) as fund_scope
+        any_value(fund_scope) as fund_scope, any_value(budget_total_fact_id) as budget_total_fact_id
     from by_scope
     where fund_scope <> 'all_funds' and budget_total_wan_yuan is not null
     group by report_id
@@ -73,6 +74,8 @@ measures as (
         report_id,
         max(measure_value) filter (where measure = 'execution_rate_pct') as stated_execution_rate_pct,
         max(measure_value) filter (where measure = 'payment_rate_pct') as stated_payment_rate_pct,
+        any_value(fact_id) filter (where measure = 'execution_rate_pct') as execution_rate_fact_id,
+        any_value(fact_id) filter (where measure = 'payment_rate_pct') as payment_rate_fact_id,
         max(measure_value) filter (where measure = 'staff_authorized') as staff_authorized,
         max(measure_value) filter (where measure = 'staff_in_service') as staff_in_service,
         max(measure_value) filter (where measure = 'staff_retired') as staff_retired
@@ -86,6 +89,7 @@ scores as (
         report_id,
         max(score) filter (where score_item = 'total') as score_total,
         bool_or(is_derived) filter (where score_item = 'total') as score_total_is_derived,
+        any_value(fact_id) filter (where score_item = 'total' and not is_derived) as score_total_fact_id,
         max(rating) filter (where score_item = 'total') as rating,
         max(score) filter (where score_item = 'performance_effectiveness') as score_performance_effectiveness,
         max(score) filter (where score_item = 'management_efficiency') as score_management_efficiency
@@ -124,6 +128,7 @@ figures as (
             when all_funds.budget_total_wan_yuan is not null then 'all_funds'
             else single_scope_budget.fund_scope
         end as budget_total_scope,
+        coalesce(all_funds.budget_total_fact_id, single_scope_budget.budget_total_fact_id) as budget_total_fact_id,
         cast(coalesce(
             all_funds.spend_total_wan_yuan, general_budget.spend_total_wan_yuan, derived_spend.spend_total_wan_yuan
         ) as decimal(20, 6)) as spend_total_wan_yuan,
@@ -132,6 +137,7 @@ figures as (
             when general_budget.spend_total_wan_yuan is not null then 'general_public_budget'
             else derived_spend.fund_scope
         end as spend_total_scope,
+        coalesce(all_funds.spend_total_fact_id, general_budget.spend_total_fact_id) as spend_total_fact_id,
         coalesce(all_funds.spend_total_wan_yuan, general_budget.spend_total_wan_yuan) is null
             and derived_spend.spend_total_wan_yuan is not null as spend_total_is_derived,
         cast(coalesce(all_funds.spend_basic_wan_yuan, general_budget.spend_basic_wan_yuan)
@@ -154,8 +160,10 @@ figures as (
             when measures.stated_payment_rate_pct is not null then 'stated_payment_rate'
             when computed.computed_execution_rate_pct is not null then 'computed'
         end as execution_rate_source,
+        coalesce(measures.execution_rate_fact_id, measures.payment_rate_fact_id) as execution_rate_fact_id,
         cast(scores.score_total as decimal(6, 2)) as score_total,
         scores.score_total_is_derived,
+        scores.score_total_fact_id,
         cast(scores.score_performance_effectiveness as decimal(6, 2)) as score_performance_effectiveness,
         cast(scores.score_management_efficiency as decimal(6, 2)) as score_management_efficiency,
         scores.rating,
