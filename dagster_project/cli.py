@@ -75,6 +75,7 @@ def _refresh(args: argparse.Namespace) -> int:
         f"failed {status.get('failed', 0)} (read {ingest.get('files_ingested', 0)} new or changed files, "
         f"parsed {parsed}, {ingest.get('files_removed', 0)} removed); "
         f"facts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()) + "; "
+        f"header values rejected {summary['header_values_rejected']}; "
         f"checks: {passed} passed, {len(dbt_failed) + len(quality_failed)} failed "
         f"(quality checks {len(quality) - len(quality_failed)} passed, {len(quality_failed)} failed; "
         f"dbt tests {len(dbt_tests) - len(dbt_failed)} passed, {len(dbt_failed)} failed)"

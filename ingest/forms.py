@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ingest import orgname
 from ingest import patterns as P
 from ingest.money import Issue, Measure, MoneyFact, to_wan_yuan
 from ingest.scores import ScoreFact
@@ -149,11 +150,13 @@ def form_score(cells: list[Cell]) -> ScoreFact | None:
 
 
 def form_field_name(cells: list[Cell], key: str) -> tuple[str, int] | None:
-    """The organisation name of form field ``key`` (e.g. 主管部门) without unit code or qualifier, with where."""
+    """The organisation name of form field ``key`` (e.g. 主管部门) without unit code or qualifier, with
+    where; a value that is not an organisation name (``ingest.orgname``) is none."""
     cell = field_value(cells, key)
     match = _FIELD_NAME.match(cell.text) if cell else None
-    if cell and match and P.ORG_NAME_END.search(match.group("name")):
-        return match.group("name"), cell.start + match.start("name")
+    name = orgname.check(match.group("name")).name if cell and match else None
+    if cell and match and name:
+        return name, cell.start + match.start("name")
     return None
 
 

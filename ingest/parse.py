@@ -29,7 +29,7 @@ from ingest.indicators import extract_indicators, table_total_score
 from ingest.limits import parse_limits
 from ingest.manifest import checked_values
 from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
-from ingest.normalise import clean_texts, join_paragraphs
+from ingest.normalise import clean_texts, join_paragraphs, simplified
 from ingest.pool import Limits, run_limited
 from ingest.projects import form_projects, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
@@ -104,8 +104,8 @@ def _header_row(report_id: str, header: Header, status: str, reason: str | None,
         "fiscal_year": header.fiscal_year, "department_name": header.department_name,
         "department_type": header.department_type, "admin_level": header.admin_level,
         "province": header.province, "city": header.city, "county": header.county,
-        "header_source": header.header_source, "parse_status": status, "status_reason": reason,
-        "text_chars": chars,
+        "header_source": header.header_source, "evaluator_kind": header.evaluator_kind,
+        "parse_status": status, "status_reason": reason, "text_chars": chars,
     }
 
 
@@ -141,13 +141,14 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
         return _failed(item, item.failure or "no text")
     if (n_lines := item.text.count("\n") + 1) > MAX_LINES:
         return _failed(item, f"{n_lines} lines, over the {MAX_LINES} a report may have: split the file into reports")
-    text = join_paragraphs(clean_texts([item.text])[0] if cleaned is None else cleaned)
+    written = join_paragraphs(clean_texts([item.text])[0] if cleaned is None else cleaned)
+    text = simplified(written)  # matched on; values are read from it, provenance from ``written``
     if not text.strip():
         return _failed(item, "empty file")
     if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
         return _failed(item, f"{n_figures} figures, over the {MAX_FIGURES} a report may state: "
                              "split the file into reports")
-    spans = item.spans if item.spans and text == item.text else None
+    spans = item.spans if item.spans and written == item.text else None
     lines = lines_of(text)
     found_sections = sections(text, lines)
     manifest, manifest_problems = checked_values(item.manifest)
@@ -177,12 +178,12 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     rid = item.report_id
     parsed = ParsedReport()
     rows = parsed.rows
-    provenance = _Provenance(rid, text, spans)
+    provenance = _Provenance(rid, written, spans)
     if item.spans and spans is None:
         rows["parse_issues"].append(_issue_row(rid, Issue(
             "provenance_unavailable", "warn", "document text changed on normalising; page and position "
             "of its facts are unknown", text[:120], 0)))
-    rows["report_texts"].append({"report_id": rid, "normalised_text": text})
+    rows["report_texts"].append({"report_id": rid, "normalised_text": written})
     for f in money:
         rows["money_facts"].append({
             "report_id": rid, "side": f.side, "item": f.item, "fund_scope": f.fund_scope,
@@ -225,6 +226,7 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     if header.place_issue:
         rows["parse_issues"].append(_issue_row(rid, Issue("region_unresolved", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
+    rows["parse_issues"].extend(_issue_row(rid, issue) for issue in header.issues)
     rows["parse_issues"].extend(_issue_row(rid, Issue("manifest_value_rejected", "warn", problem, "", 0))
                                 for problem in manifest_problems)
 

@@ -226,6 +226,7 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert not (scenario.root / "env").exists()
     assert f"reports seen {len(SAMPLES)}" in first.stdout
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
+    assert "header values rejected " in first.stdout
     quality = re.search(r"quality checks (\d+) passed, (\d+) failed; dbt tests \d+ passed", first.stdout)
     con = duckdb.connect(str(scenario.settings.warehouse), read_only=True)
     try:
