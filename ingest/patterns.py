@@ -351,18 +351,6 @@ ACTUAL_CUE = re.compile(r"实际|完成值|实际完成值?")
 INDICATOR_NAME = re.compile(r"(?:率|度|质量|情况|数|量|次数|覆盖面|满意度|时效|效能|效率|性)$")
 # Names that count things (a plain count may be their value): "发文数量", "接待次数".
 COUNT_NAME = re.compile(r"(?:数|数量|次数|件数|篇数|人数|批次)$")
-# Table header cells: "三级指标", "年度指标值", "实际完成值", "分值", "得分".
-TABLE_NAME_HEADER = re.compile(r"^(?:三级指标|二级指标|指标名称|绩效指标|指标内容|指标)$")
-TABLE_TARGET_HEADER = re.compile(r"年度指标值|目标值|指标值|预期值|年度目标|计划值|预期目标")
-TABLE_ACTUAL_HEADER = re.compile(r"实际完成值|实际完成|完成值|实际值|实际完成情况|完成情况|实际")
-TABLE_WEIGHT_HEADER = re.compile(r"^(?:分值|权重|满分)$")
-TABLE_SCORE_HEADER = re.compile(r"^(?:得分|自评得分|评分)$")
-TABLE_LEVEL1_HEADER = re.compile(r"^一级指标$")
-TABLE_LEVEL2_HEADER = re.compile(r"^二级指标$")
-TABLE_HEADER_CELL = re.compile(
-    r"^(?:一级指标|二级指标|三级指标|指标名称|绩效指标|年度指标值|目标值|指标值|预期值|实际完成值|实际完成|完成值"
-    r"|实际值|分值|权重|得分|自评得分|偏差原因.*|未完成原因.*|备注|评分)$"
-)
 
 # ---------------------------------------------------------------- staff and structure
 

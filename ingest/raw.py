@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from ingest.decode import decode_bytes
 from ingest.documents import Limits, Span, file_kind, read_document
 from ingest.documents.read import LEGACY_WORD_REASON
+from ingest.grid import Grid
 from ingest.limits import DEFAULT_MAX_FILE_BYTES
 from ingest.manifest import Manifest, read_manifest_text
 from ingest.parse import ReportInput
@@ -70,12 +71,14 @@ class RawFile:
 @dataclass(frozen=True)
 class DecodedFile:
     """Decoded text of a raw file, or the reason it could not be decoded; ``spans`` map the text
-    back to pages and positions of a document (None for plain text)."""
+    back to pages and positions of a document (None for plain text); ``tables`` are the document's
+    tables as grids placed in the text."""
 
     text: str | None
     encoding: str | None
     decode_error: str | None
     spans: tuple[Span, ...] | None = None
+    tables: tuple[Grid, ...] = ()
 
 
 def report_id_for(content_sha256: str, source_file: str) -> str:
@@ -297,7 +300,7 @@ def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limi
         return DecodedFile(None, None, "file changed while the refresh read it; it is read again on the next refresh")
     suffix = PurePosixPath(raw.source_file).suffix.lower()
     decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
-    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
+    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans, decoded.tables)
 
 
 _WORKER_KINDS = frozenset({"pdf", "image", "docx", "spreadsheet", "html"})
@@ -339,6 +342,7 @@ def report_input(
     failure: str | None,
     manifest: Mapping[str, str] | None,
     spans: tuple[Span, ...] | None = None,
+    tables: tuple[Grid, ...] = (),
 ) -> ReportInput:
     """The parser's input for one report; ``failure`` is set whenever there is no text."""
     if text is None and failure is None:
@@ -350,4 +354,5 @@ def report_input(
         failure=failure,
         manifest=manifest,
         spans=spans if failure is None else None,
+        tables=tables if failure is None else (),
     )

@@ -97,6 +97,10 @@ INDICATOR_FACTS: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "weight": SCORE,
     "score": SCORE,
+    "comparator": pl.String(),
+    "assumed_comparator": pl.String(),
+    "target_unit": pl.String(),
+    "actual_unit": pl.String(),
     **PROVENANCE,
 }
 
