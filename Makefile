@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC = $(UV) sync --frozen --compile-bytecode
 RUN = $(UV) run --frozen
 
-.PHONY: system-deps sync run status test test-fast lint dev bench dashboard
+.PHONY: system-deps sync dagster-home run status test test-fast lint dev bench dashboard
 
 # Debian packages the project needs, installed only when missing: libGL/GLib for OpenCV (used by
 # the OCR), a CJK font (scanned-page test fixtures, the dashboard's screenshots), a TrueType CJK font
@@ -38,8 +38,19 @@ sync: system-deps
 		|| python3 -m pip install --quiet --user --break-system-packages uv
 	$(SYNC)
 
-run: sync
-	$(RUN) govperf refresh
+# One Dagster instance for the CLI's refreshes and the UI (run history, schedules, sensor cursors),
+# with the project's instance settings (dagster.yaml: telemetry off). Not committed.
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+# The project's dagster.yaml goes into its own .dagster_home; a DAGSTER_HOME of yours gets it only when
+# it has no dagster.yaml yet (yours is never overwritten).
+dagster-home:
+	@mkdir -p "$(DAGSTER_HOME)"
+	@if [ "$(DAGSTER_HOME)" = "$(CURDIR)/.dagster_home" ] || [ ! -f "$(DAGSTER_HOME)/dagster.yaml" ]; then \
+		cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"; fi
+
+run: sync dagster-home
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(RUN) govperf refresh
 
 status:
 	$(RUN) govperf status
@@ -63,10 +74,9 @@ test-fast: lint
 dashboard: sync
 	$(RUN) python -m dashboard.serve
 
-# Run history, schedules and sensor cursors persist in .dagster_home (not committed).
-dev: sync
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
+# The Dagster UI on the instance `make run` records its refreshes in.
+dev: sync dagster-home
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(RUN) dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000}
 
 # Issue 9's targets on a scaled corpus (default 10,000 reports, then 100,000): full, no-op and add-one
 # refreshes as `.venv/bin/govperf refresh` runs them, stage times, tree PSS, parser vs naive baseline,

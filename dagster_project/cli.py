@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
@@ -14,6 +15,8 @@ from dagster_project.changes import keep_scan, nothing_changed
 from dagster_project.settings import SettingError, Settings, check_storage_version
 
 _DISK_FULL = "No space left on device"
+
+CLOSED_PIPE_EXIT = 128 + 13  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -94,24 +97,29 @@ def _refresh(args: argparse.Namespace) -> int:
     status = Counter(row[1] for row in reports)
     ingest = outcome.metadata.get("raw/raw_reports", {})
     parsed = outcome.metadata.get("raw/report_headers", {}).get("reports_parsed", 0)
-    failed = [c for c in outcome.checks if not c.passed]
-    gx = [c for c in outcome.checks if c.name == GX_CHECK_NAME]
-    gx_failed = [c for c in gx if not c.passed]
+    dbt_tests = [c for c in outcome.checks if c.name != GX_CHECK_NAME]
+    dbt_failed = [c for c in dbt_tests if not c.passed]
+    quality = summary["quality_checks"]
+    quality_failed = [row for row in quality if not row[3]]
+    passed = len(dbt_tests) - len(dbt_failed) + len(quality) - len(quality_failed)
     print(
         f"reports seen {len(reports)}: parsed {status.get('ok', 0)}, partial {status.get('partial', 0)}, "
         f"failed {status.get('failed', 0)} (read {ingest.get('files_ingested', 0)} new or changed files, "
         f"parsed {parsed}, {ingest.get('files_removed', 0)} removed); "
         f"facts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()) + "; "
         f"header values rejected {summary['header_values_rejected']}; "
-        f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
-        f"(Great Expectations {len(gx) - len(gx_failed)} passed, {len(gx_failed)} failed)"
+        f"checks: {passed} passed, {len(dbt_failed) + len(quality_failed)} failed "
+        f"(quality checks {len(quality) - len(quality_failed)} passed, {len(quality_failed)} failed; "
+        f"dbt tests {len(dbt_tests) - len(dbt_failed)} passed, {len(dbt_failed)} failed)"
     )
     listed = _attention(reports, args.verbose)
     if listed:
         print("\n" + ("every report:" if args.verbose else "reports that need attention:"))
         print(_table(listed, ["file", "status", "reason"]))
-    for check in failed:
-        print(f"  {check.severity.lower():5} {check.asset} {check.name}")
+    for name, model, severity, _ in quality_failed:
+        print(f"  {severity.lower():5} quality check {name} ({model})")
+    for check in dbt_failed:
+        print(f"  {check.severity.lower():5} dbt test {check.asset} {check.name}")
     print(f"published {settings.warehouse}")
     return 0
 
@@ -145,9 +153,9 @@ def _status(args: argparse.Namespace) -> int:
         by_status = con.execute(
             "SELECT parse_status, count(*) FROM marts.fct_report GROUP BY ALL ORDER BY 1"
         ).fetchall()
-        failing = con.execute(
-            "SELECT check_name, target_model, severity, unexpected_count FROM raw.quality_results "
-            "WHERE row_kind = 'summary' AND NOT passed ORDER BY severity, check_name"
+        checks = con.execute(
+            "SELECT check_name, target_model, severity, unexpected_count, passed FROM raw.quality_results "
+            "WHERE row_kind = 'summary' ORDER BY severity, check_name"
         ).fetchall()
         failing_tests = con.execute(
             "SELECT unique_id, status, failures FROM ops.dbt_tests "
@@ -169,7 +177,8 @@ def _status(args: argparse.Namespace) -> int:
     print("reports by status: " + ", ".join(f"{s} {n}" for s, n in by_status))
     if failed_reports:
         print("\nfailed reports:\n" + _table(failed_reports, ["file", "reason"]))
-    print(f"\nfailing quality checks (Great Expectations): {len(failing)}")
+    failing = [row[:4] for row in checks if not row[4]]
+    print(f"\nquality checks (Great Expectations): {len(checks) - len(failing)} passed, {len(failing)} failed")
     if failing:
         print(_table(failing, ["check", "model", "severity", "offending rows"]))
     print(f"failing dbt tests: {len(failing_tests)}")
@@ -212,11 +221,17 @@ def run() -> None:
     """Console entry point: ``main`` and a hard exit once output is flushed.
 
     Skipping interpreter teardown keeps DuckDB 2.0's binding from printing pages of "leaked
-    instance" noise at shutdown after a refresh; every file and connection is closed by then.
+    instance" noise at shutdown after a refresh; every file and connection is closed by then. A reader
+    that stops reading (``govperf status | head -3``) ends the command quietly with exit 141, as a
+    tool killed by SIGPIPE would.
     """
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = CLOSED_PIPE_EXIT
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        sys.stderr.flush()
     os._exit(code)
 
 

@@ -90,7 +90,10 @@ def _num(expr: str) -> str:
 
 
 def _within_tolerance() -> gxe.Expectation:
-    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="tolerance", column_B="deviation", or_equal=True)
+    """``deviation <= tolerance``; a row where either is NULL is not about this check and is skipped."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="tolerance", column_B="deviation", or_equal=True, ignore_row_if="either_value_is_missing"
+    )
 
 
 _GROWTH_NAME = "regexp_matches(indicator_name, '" + "|".join(GROWTH_WORDS) + "')"
@@ -231,6 +234,7 @@ def _checks(current_year: int) -> list[_Check]:
                 cast(greatest(0 - score, score - coalesce(max_score, 100)) as double) as deviation,
                 0.0 as tolerance
             from intermediate.int_score_facts
+            where score is not null
             """,
             _within_tolerance,
         ),
@@ -245,7 +249,7 @@ def _checks(current_year: int) -> list[_Check]:
                 select report_id, sum(score) as part_sum, sum(tolerance) as part_tol, count(*) as part_count,
                     string_agg(score_item || ' ' || {_num("score")}, ' + ' order by score_item) as part_text
                 from intermediate.int_score_facts
-                where is_primary and not is_derived and indicator_level = 1
+                where is_primary and not is_derived and indicator_level = 1 and score is not null
                 group by report_id
             )
             select totals.report_id,
@@ -257,6 +261,7 @@ def _checks(current_year: int) -> list[_Check]:
             from intermediate.int_score_facts as totals
             inner join parts on totals.report_id = parts.report_id
             where totals.score_item = 'total' and totals.is_primary and not totals.is_derived
+                and totals.score is not null
                 and parts.part_count = (select count(*) from marts.dim_indicator where indicator_level = 1)
             """,
             _within_tolerance,

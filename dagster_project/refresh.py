@@ -141,8 +141,9 @@ def _root_cause(error: Any) -> str:
 
 
 def warehouse_summary(warehouse: Path) -> dict[str, object]:
-    """Reports per status, per-report rows, facts per table and header values rejected by their
-    grammar (``header_value_rejected`` parse issues), read from the published warehouse."""
+    """Reports per status, per-report rows, facts per table, header values rejected by their grammar
+    (``header_value_rejected`` parse issues) and the quality checks (name, model, severity, passed), read
+    from the published warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         reports = con.execute(
@@ -151,9 +152,12 @@ def warehouse_summary(warehouse: Path) -> dict[str, object]:
         facts = {table: fetch_one(con, f"SELECT count(*) FROM marts.{table}")[0] for table in FACT_TABLES}
         rejected = fetch_one(con, "SELECT count(*) FROM marts.fct_parse_issues "
                                   "WHERE issue_code = 'header_value_rejected'")[0]
+        quality = con.execute(
+            "SELECT check_name, target_model, severity, passed FROM marts.quality_checks ORDER BY check_name"
+        ).fetchall()
     finally:
         con.close()
-    return {"reports": reports, "facts": facts, "header_values_rejected": rejected}
+    return {"reports": reports, "facts": facts, "header_values_rejected": rejected, "quality_checks": quality}
 
 
 def print_progress(line: str) -> None:

@@ -1,7 +1,8 @@
-"""Pure helpers that turn query results into links and HTML for the dashboard (no Streamlit here)."""
+"""Pure helpers that turn query results into links, numbers and HTML for the dashboard (no Streamlit here)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -10,10 +11,17 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+# One number format everywhere: amounts, rates and scores with two decimals and thousands separators,
+# counts and ranks as whole numbers, years as written.
+DECIMAL_FORMAT, COUNT_FORMAT = "{:,.2f}", "{:,.0f}"
+COUNT_SUFFIXES = ("_count", "_rank", "reports", "indicators", "department_years")
+COUNT_COLUMNS = {"staff_authorized", "staff_in_service", "staff_retired", "source_start", "source_end"}
+YEAR_COLUMNS = {"fiscal_year", "previous_year"}
+
 
 def is_missing(value: object) -> bool:
     """True for None, NaN and pandas' NA."""
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
 
@@ -23,18 +31,44 @@ def cell(value: object) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def number(value: object) -> str:
-    """A figure as text with thousands separators and no trailing zeros; '' when missing."""
+def column_kind(column: str) -> str:
+    """How a column's numbers are shown: ``year``, ``count`` or ``decimal``."""
+    if column in YEAR_COLUMNS:
+        return "year"
+    if column in COUNT_COLUMNS or column.endswith(COUNT_SUFFIXES):
+        return "count"
+    return "decimal"
+
+
+def number(value: object, kind: str = "decimal") -> str:
+    """A figure in the dashboard's one format ('' when missing): ``decimal`` 1,234.50; ``count`` 1,234;
+    ``year`` 2023."""
     if is_missing(value):
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    exact = Decimal(str(value)).quantize(Decimal("0.000001")).normalize()
-    if exact == exact.to_integral():
-        return f"{exact:,.0f}"
-    return f"{exact:,f}"
+    if kind == "year":
+        return str(int(value))  # type: ignore[call-overload]
+    if kind == "count":
+        return COUNT_FORMAT.format(int(value))  # type: ignore[call-overload]
+    return DECIMAL_FORMAT.format(Decimal(str(value)))
+
+
+def signed(value: object, kind: str = "decimal") -> str:
+    """A change with its sign (+1.50, −2.00); '' when missing."""
+    if is_missing(value):
+        return ""
+    shown = number(abs(Decimal(str(value))), kind)
+    return f"+{shown}" if Decimal(str(value)) > 0 else (f"−{shown}" if Decimal(str(value)) < 0 else shown)
+
+
+def formats(columns: Sequence[str]) -> dict[str, str]:
+    """pandas Styler formats {column: format} for numeric display columns (by :func:`column_kind`)."""
+    chosen = {}
+    for column in columns:
+        kind = column_kind(column)
+        chosen[column] = "{:.0f}" if kind == "year" else (COUNT_FORMAT if kind == "count" else DECIMAL_FORMAT)
+    return chosen
 
 
 def page_url(page: str, lang: str, **params: object) -> str:
@@ -43,11 +77,12 @@ def page_url(page: str, lang: str, **params: object) -> str:
     return "?" + urlencode(query)
 
 
-def source_url(lang: str, report_id: str, *, fact_id: str | None = None, value: object = None) -> str:
-    """Link to the source page: one fact by id, or the sentences of a report that state ``value``."""
+def source_url(lang: str, report_id: str, *, fact_id: str | None = None, value: object = None, **params: object) -> str:
+    """Link to the source page: one fact (or several, comma-joined) by id, else the sentences of a
+    report that state ``value``."""
     if fact_id is not None:
-        return page_url("source", lang, report=report_id, fact=fact_id)
-    return page_url("source", lang, report=report_id, value=number(value).replace(",", ""))
+        return page_url("source", lang, report=report_id, fact=fact_id, **params)
+    return page_url("source", lang, report=report_id, value=str(value), **params)
 
 
 def linked_text(label: str, url: str) -> str:
@@ -57,9 +92,9 @@ def linked_text(label: str, url: str) -> str:
     return f'<a class="provenance" href="{html.escape(url)}" target="_self">{html.escape(label)}</a>'
 
 
-def linked_number(value: object, url: str) -> str:
+def linked_number(value: object, url: str, kind: str = "decimal") -> str:
     """An HTML link showing ``value`` that leads to ``url``; '' when the value is missing."""
-    return "" if is_missing(value) else linked_text(number(value), url)
+    return "" if is_missing(value) else linked_text(number(value, kind), url)
 
 
 def html_table(rows: Sequence[Mapping[str, str]], headers: Mapping[str, str], raw: set[str] = frozenset()) -> str:
@@ -83,3 +118,12 @@ def highlight(text: str, needle: str) -> str:
         return html.escape(text)
     end = at + len(needle)
     return f"{html.escape(text[:at])}<mark>{html.escape(needle)}</mark>{html.escape(text[end:])}"
+
+
+def local_time(utc: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """A UTC timestamp (naive = UTC, as the refresh log stores it) in local time with its zone, to the
+    second: ``2026-01-02 11:04:05 CST (UTC+08:00)``; ``zone`` defaults to the machine's."""
+    aware = utc.replace(tzinfo=dt.UTC) if utc.tzinfo is None else utc
+    local = aware.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"

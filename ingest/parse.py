@@ -260,11 +260,10 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     rows["parse_issues"].extend(_conflicts(rid, text, measure_keys, "measures"))
 
     missing = _missing(header, found_sections, money, scores)
-    for reason in missing:
-        rows["parse_issues"].append(_issue_row(rid, Issue("missing_" + reason.split(" ")[1], "warn", reason,
-                                                          text[:120], 0)))
+    for code, reason in missing:
+        rows["parse_issues"].append(_issue_row(rid, Issue(code, "warn", reason, text[:120], 0)))
     _drop_out_of_range(rid, rows)
-    reasons = missing + _headline_conflicts(money_keys, score_keys, measure_keys)
+    reasons = [reason for _, reason in missing] + _headline_conflicts(money_keys, score_keys, measure_keys)
     status = "partial" if reasons else "ok"
     rows["report_headers"].append(_header_row(rid, header, status, "; ".join(reasons) or None, len(text)))
     return parsed
@@ -340,18 +339,20 @@ def _drop_out_of_range(report_id: str, rows: dict[str, list[dict[str, Any]]]) ->
             rows[table] = kept
 
 
-def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[str]:
-    """What an expected report states that this one does not (each reason actionable)."""
+def _missing(header: Header, found_sections: list, money: list, scores: list) -> list[tuple[str, str]]:
+    """(issue code, reason) for what an expected report states that this one does not (each reason actionable)."""
     missing = []
     if header.department_name is None:
-        missing.append("no department name in the title, form fields or body; add it to manifest.csv")
+        missing.append(("missing_department",
+                        "no department name in the title, form fields or body; add it to manifest.csv"))
     if header.fiscal_year is None:
-        missing.append("no fiscal year in the title or body; add it to manifest.csv")
+        missing.append(("missing_fiscal_year", "no fiscal year in the title or body; add it to manifest.csv"))
     if not money:
-        missing.append("no budget, revenue or spend figure found")
+        missing.append(("missing_money_figures", "no budget, revenue or spend figure found"))
     kinds = {s.kind for s in found_sections}
     if "self_evaluation" not in kinds and not scores:
-        missing.append("no self-evaluation section or score found (the report may be truncated)")
+        missing.append(("missing_self_evaluation",
+                        "no self-evaluation section or score found (the report may be truncated)"))
     return missing
 
 

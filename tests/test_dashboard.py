@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -19,10 +21,10 @@ CREATE SCHEMA marts;
 CREATE TABLE marts.refresh_log (run_id VARCHAR, refreshed_at TIMESTAMP, raw_dir VARCHAR,
     reports_present BIGINT, reports_removed BIGINT);
 CREATE TABLE marts.dim_department (department_key VARCHAR, department_name VARCHAR, admin_level VARCHAR,
-    admin_level_zh VARCHAR, province VARCHAR);
+    admin_level_zh VARCHAR, province VARCHAR, department_type VARCHAR);
 INSERT INTO marts.dim_department VALUES
-    ('d1', '甲市人民政府办公室', 'prefecture', '市级', '甲省'),
-    ('d2', '乙县人民政府办公室', 'county', '县级', '甲省');
+    ('d1', '甲市人民政府办公室', 'prefecture', '市级', '广东省', 'government_office'),
+    ('d2', '乙县人民政府办公室', 'county', '县级', '甲省', 'government_office');
 CREATE TABLE marts.fct_report (report_id VARCHAR, source_file VARCHAR, department_key VARCHAR,
     fiscal_year INTEGER, title VARCHAR, report_type VARCHAR, parse_status VARCHAR, status_reason VARCHAR);
 INSERT INTO marts.fct_report VALUES
@@ -39,9 +41,9 @@ CREATE TABLE marts.mart_department_year (department_key VARCHAR, department_name
     execution_rate_source VARCHAR, score_total DECIMAL(6,2), rating VARCHAR, indicator_count BIGINT,
     quality_status VARCHAR);
 INSERT INTO marts.mart_department_year VALUES
-    ('d1', '甲市人民政府办公室', 'government_office', 'prefecture', '市级', '甲省', '甲市', NULL, 2022, 'r1',
+    ('d1', '甲市人民政府办公室', 'government_office', 'prefecture', '市级', '广东省', '甲市', NULL, 2022, 'r1',
         'a.txt', 100.10, 90.05, 89.96, 'computed', 92.00, '优', 2, 'pass'),
-    ('d1', '甲市人民政府办公室', 'government_office', 'prefecture', '市级', '甲省', '甲市', NULL, 2023, 'r2',
+    ('d1', '甲市人民政府办公室', 'government_office', 'prefecture', '市级', '广东省', '甲市', NULL, 2023, 'r2',
         'b.txt', 200.000001, 210.000002, 105.00, 'stated_execution_rate', 93.00, '优', 0, 'warn'),
     ('d2', '乙县人民政府办公室', 'government_office', 'county', '县级', '甲省', '甲市', '乙县', 2023, 'r3',
         'c.txt', NULL, 50.00, NULL, NULL, 91.00, NULL, 0, 'pass'),
@@ -173,7 +175,8 @@ def test_budget_vs_spend_keeps_only_rows_with_both_figures_and_exact_differences
         (2024, "乙县人民政府办公室"),
         (2025, "乙县人民政府办公室"),
     ]
-    assert render.number(rows[1]["difference_wan_yuan"]) == "10.000001"
+    assert rows[1]["difference_wan_yuan"] == pytest.approx(10.000001)
+    assert render.number(rows[1]["difference_wan_yuan"]) == "10.00"
 
 
 def test_missing_contract_columns_and_tables_give_an_empty_panel_with_a_note(con) -> None:
@@ -270,12 +273,17 @@ def test_quality_violations_show_the_offending_values_and_file(con) -> None:
     assert [r["source_file"] for r in records(queries.problem_reports(con))] == ["bad.pdf", "c.txt"]
 
 
-def test_number_is_exact_and_readable() -> None:
-    assert render.number(1234567.5) == "1,234,567.5"
-    assert render.number(200.000001) == "200.000001"
-    assert render.number(97.80) == "97.8"
-    assert render.number(3) == "3"
+def test_one_number_format_for_every_figure() -> None:
+    assert render.number(1234567.5) == "1,234,567.50"
+    assert render.number(200.000001) == "200.00"
+    assert render.number(97.8) == render.number(Decimal("97.80")) == "97.80"
+    assert render.number(3) == "3.00" and render.number(3, "count") == "3" and render.number(12345, "count") == "12,345"
+    assert render.number(2023.0, "year") == "2023"
     assert render.number(float("nan")) == "" and render.number(None) == ""
+    assert render.signed(-2) == "−2.00" and render.signed(1.5) == "+1.50" and render.signed(None) == ""
+    kinds = {c: render.column_kind(c) for c in ("fiscal_year", "indicator_count", "score_rank", "spend_total_wan_yuan")}
+    assert kinds == {"fiscal_year": "year", "indicator_count": "count", "score_rank": "count",
+                     "spend_total_wan_yuan": "decimal"}
     assert render.cell(float("nan")) == "" and render.cell(2023) == "2023" and render.cell("95%") == "95%"
 
 
@@ -283,7 +291,7 @@ def test_source_links_lead_to_the_source_page_and_escape_html() -> None:
     assert render.source_url("en", "r1", fact_id="b1") == "?page=source&lang=en&report=r1&fact=b1"
     assert render.source_url("zh", "r2", value=1234.5) == "?page=source&lang=zh&report=r2&value=1234.5"
     link = render.linked_number(1234.5, "?a=1&b=<2>")
-    assert link == '<a class="provenance" href="?a=1&amp;b=&lt;2&gt;" target="_self">1,234.5</a>'
+    assert link == '<a class="provenance" href="?a=1&amp;b=&lt;2&gt;" target="_self">1,234.50</a>'
     assert render.linked_number(None, "?x") == ""
     assert render.linked_text("98%", "?f=1") == '<a class="provenance" href="?f=1" target="_self">98%</a>'
     assert render.linked_text("", "?f=1") == ""
@@ -329,3 +337,103 @@ def test_serve_listens_on_loopback_without_telemetry_on_the_configured_port() ->
         "--client.toolbarMode=viewer",
     ]
     assert Path(argv[4]) == APP
+
+
+def test_filters_round_trip_through_the_url_and_narrow_every_panel(con) -> None:
+    filters = queries.Filters.from_params({"province": "广东省", "year": "2022,2023,x", "page": "overview"})
+    assert filters == queries.Filters(province=("广东省",), year=(2022, 2023))
+    assert filters.to_params() == {"province": "广东省", "year": "2022,2023"}
+    assert queries.Filters.from_params(filters.to_params()) == filters
+    years = records(queries.department_years(con, "zh", filters))
+    assert {(r["department_key"], r["fiscal_year"]) for r in years} == {("d1", 2022), ("d1", 2023)}
+    assert {r["parse_status"]: r["reports"] for r in records(queries.reports_by_status(con, filters))} == {"ok": 2}
+    by_level = records(queries.reports_by(con, "admin_level", "zh", queries.Filters(level=("county",))))
+    assert {(r["code"], r["parse_status"]) for r in by_level} == {("county", "ok"), ("county", "partial")}
+    assert [r["department_key"] for r in records(queries.departments(con, filters))] == ["d1"]
+
+
+def test_provinces_are_sorted_and_carry_their_gb_t_2260_code(con) -> None:
+    rows = records(queries.provinces(con))
+    assert [(r["province"], r["department_years"]) for r in rows] == [("甲省", 3), ("广东省", 2)]
+    assert rows[1]["area_code"] == "440000" and rows[0]["area_code"] is None  # 甲省 is no real province
+    assert queries.province_codes()["北京市"] == "110000"
+
+
+def test_budget_aggregates_use_comparable_rows_only(tmp_path: Path, raw_dir: Path) -> None:
+    path = make_warehouse(
+        tmp_path / "cmp.duckdb",
+        raw_dir,
+        "ALTER TABLE marts.mart_department_year ADD COLUMN comparable BOOLEAN;"
+        "UPDATE marts.mart_department_year SET comparable = budget_total_wan_yuan IS NOT NULL"
+        " AND spend_total_wan_yuan IS NOT NULL AND report_id <> 'r5';",
+    )
+    with queries.open_warehouse(path) as con:
+        assert [r["fiscal_year"] for r in records(queries.budget_vs_spend(con))] == [2022, 2023, 2024]
+        totals = {(r["province"], r["fiscal_year"]): r for r in records(queries.budget_totals(con))}
+        county_2023 = totals[("甲省", 2023)]  # only spend stated: not summed, not a 262 % rate
+        assert (county_2023["comparable_count"], county_2023["department_years"]) == (0, 1)
+        assert county_2023["execution_rate_pct"] is None and county_2023["spend_total_wan_yuan"] is None
+        assert totals[("甲省", 2025)]["comparable_count"] == 0  # both stated but not comparable
+        assert totals[("广东省", 2022)]["execution_rate_pct"] == pytest.approx(89.96)
+
+
+def test_department_trend_has_change_on_the_previous_year_and_rank_among_peers(con) -> None:
+    rows = records(queries.department_trend(con, "d2"))
+    assert [r["fiscal_year"] for r in rows] == [2023, 2024, 2025]
+    assert rows[0]["score_total_change"] is None and rows[0]["previous_year"] is None
+    assert rows[1]["score_total_change"] == pytest.approx(3.0) and rows[1]["previous_year"] == 2023
+    assert rows[2]["spend_total_change"] == pytest.approx(-9.0)
+    assert (rows[0]["score_rank"], rows[0]["peer_count"]) == (1, 1)
+    gz = records(queries.department_trend(con, "d1"))
+    assert gz[0]["budget_total_fact_id"] is None  # an older mart without fact ids: NULL, not an error
+
+
+def test_indicator_completion_needs_the_mart_columns(con, tmp_path: Path, raw_dir: Path) -> None:
+    assert queries.indicator_completion(con).note == (
+        "marts.mart_department_year has no column indicator_assessed_count, indicator_met_count, indicators_met_pct"
+    )
+    path = make_warehouse(
+        tmp_path / "done.duckdb",
+        raw_dir,
+        "ALTER TABLE marts.mart_department_year ADD COLUMN indicator_assessed_count BIGINT DEFAULT 0;"
+        "ALTER TABLE marts.mart_department_year ADD COLUMN indicator_met_count BIGINT DEFAULT 0;"
+        "ALTER TABLE marts.mart_department_year ADD COLUMN indicators_met_pct DECIMAL(9,4);"
+        "UPDATE marts.mart_department_year SET indicator_assessed_count = 1, indicator_met_count = 1,"
+        " indicators_met_pct = 100 WHERE report_id = 'r1';",
+    )
+    with queries.open_warehouse(path) as con2:
+        assert [(r["report_id"], r["indicators_met_pct"]) for r in records(queries.indicator_completion(con2))] == [
+            ("r1", 100.0)
+        ]
+
+
+def test_refresh_time_is_local_with_its_zone() -> None:
+    shanghai = dt.timezone(dt.timedelta(hours=8), "CST")
+    assert render.local_time(dt.datetime(2026, 1, 2, 3, 4, 5, 678), shanghai) == "2026-01-02 11:04:05 CST (UTC+08:00)"
+
+
+def test_reasons_are_chinese_and_codes_have_labels() -> None:
+    from dashboard import app
+
+    for reason in (
+        "empty file",
+        "unsupported file type .tsv",
+        "duplicate of a b.txt",
+        "file exceeds 20 MB limit",
+        "no department name in the title, form fields or body; add it to manifest.csv; no budget, revenue or spend"
+        " figure found",
+        "conflicting spend total: stated as 75, 676.47; left NULL, check the report",
+        "parse exceeded 120 s",
+        "symlink to a file outside the raw dir; not followed (copy the file in instead)",
+    ):
+        zh = i18n.reason(reason, "zh")
+        english = zh.replace(".tsv", "").replace("manifest.csv", "").replace("b.txt", "")
+        assert re.search("[a-z]{4,}", english) is None, zh
+        assert i18n.reason(reason, "en") == reason
+    for level in app.LEVELS:
+        assert i18n.has_label(f"level.{level}")
+    from dagster_project.quality import _checks
+
+    for check in _checks(2025):
+        assert i18n.has_label(f"check.{check.name}") and i18n.has_label(f"check_description.{check.name}")
+        assert i18n.has_label(f"table.{check.target_model}")

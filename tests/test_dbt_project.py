@@ -357,6 +357,8 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "staff_retired": "INTEGER",
         "indicator_count": "BIGINT",
         "quality_status": "VARCHAR",
+        "comparable": "BOOLEAN",
+        "indicators_met_pct": "DECIMAL(9,4)",
     },
     "fct_project": {
         "project_key": "VARCHAR",
@@ -379,7 +381,8 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
                           "admin_level": "VARCHAR", "indicator_count": "BIGINT"},
     "mart_report": {"report_id": "VARCHAR", "department_key": "VARCHAR", "fiscal_year": "INTEGER",
                     "report_type": "VARCHAR", "parse_status": "VARCHAR", "is_latest_version": "BOOLEAN",
-                    "spend_total_wan_yuan": "DECIMAL(20,6)", "score_total": "DECIMAL(6,2)"},
+                    "spend_total_wan_yuan": "DECIMAL(20,6)", "score_total": "DECIMAL(6,2)",
+                    "comparable": "BOOLEAN", "indicators_met_pct": "DECIMAL(9,4)"},
     "quality_issues": {
         "report_id": "VARCHAR",
         "check_name": "VARCHAR",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import subprocess
+import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,12 +50,13 @@ def warehouse(tmp_path: Path) -> Path:
 
 
 def test_csv_has_a_bom_and_exact_decimals(warehouse: Path, tmp_path: Path) -> None:
-    [path] = export.export_tables(warehouse, "csv", tmp_path / "out", ["marts.fct_budget"])
+    [path] = export.export_tables(warehouse, "csv", tmp_path / "out", ["marts.fct_budget"], labels="en")
     assert path.name == "fct_budget.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [Decimal(r["amount_wan_yuan"]) if r["amount_wan_yuan"] else None for r in rows] == AMOUNTS
+    assert [r["amount_wan_yuan"] for r in rows] == ["18485.9", "12345678901234.123456", "0.000001", ""]
     assert rows[0]["ingested_at"] == "2026-01-02 03:04:05"
     assert [r["is_primary"] for r in rows] == ["true", "false", "", "true"]
     assert rows[2]["item"] == '初始,"预算"'
@@ -60,7 +64,7 @@ def test_csv_has_a_bom_and_exact_decimals(warehouse: Path, tmp_path: Path) -> No
 
 def test_default_exports_every_table_and_view_of_the_marts_only(warehouse: Path, tmp_path: Path) -> None:
     written = export.export_tables(warehouse, "csv", tmp_path / "out")
-    assert sorted(p.name for p in written) == ["dim_level.csv", "fct_budget.csv", "v_levels.csv"]
+    assert [p.name for p in written] == ["fct_budget.csv", "dim_level.csv", "v_levels.csv"]
 
 
 def test_parquet_keeps_decimal_types_and_values(warehouse: Path, tmp_path: Path) -> None:
@@ -72,7 +76,7 @@ def test_parquet_keeps_decimal_types_and_values(warehouse: Path, tmp_path: Path)
 
 
 def test_xlsx_has_a_sheet_per_table_comments_as_header_notes_and_exact_values(warehouse: Path, tmp_path: Path) -> None:
-    [path] = export.export_tables(warehouse, "xlsx", tmp_path / "out", ["fct_budget", "dim_level"])
+    [path] = export.export_tables(warehouse, "xlsx", tmp_path / "out", ["fct_budget", "dim_level"], labels="en")
     book = load_workbook(path)
     assert book.sheetnames == ["fct_budget", "dim_level"]
     sheet = book["fct_budget"]
@@ -130,3 +134,184 @@ def test_cli_export(warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert capsys.readouterr().out.strip() == str(out / "dim_level.csv")
     assert main(["export", "--format", "xlsx", "--warehouse", str(warehouse), "--out", str(out), "--table", "x"]) == 2
     assert "no table x" in capsys.readouterr().err
+
+
+# OWASP's CSV-injection triggers, each as the start of a project or indicator name.
+HOSTILE = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", '=HYPERLINK("http://x")']
+
+
+@pytest.fixture
+def hostile_warehouse(tmp_path: Path) -> Path:
+    """Marts whose text cells start with formula triggers, beside negative numbers and a seed row '=100%'."""
+    path = tmp_path / "hostile.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        """
+        CREATE SCHEMA marts;
+        CREATE TABLE marts.fct_project (project_name VARCHAR, indicator_name VARCHAR,
+            budget_adjusted_wan_yuan DECIMAL(20,6), execution_rate_pct DECIMAL(9,4), staff INTEGER);
+        COMMENT ON COLUMN marts.fct_project.project_name IS 'Project name as written (项目名称).';
+        COMMENT ON COLUMN marts.fct_project.budget_adjusted_wan_yuan IS 'Adjusted budget (全年预算数), 万元.';
+        COMMENT ON COLUMN marts.fct_project.execution_rate_pct IS 'Execution rate (预算执行率), %.';
+        CREATE TABLE marts.indicator_comparators (key VARCHAR, wording VARCHAR, example VARCHAR);
+        INSERT INTO marts.indicator_comparators VALUES ('=', '=', '=100%'), ('≥', '不低于', '不低于90%');
+        """
+    )
+    con.executemany(
+        "INSERT INTO marts.fct_project VALUES (?, ?, ?, ?, ?)",
+        [(name, name, Decimal("-12.5"), Decimal("-3.25"), -7) for name in HOSTILE],
+    )
+    con.close()
+    return path
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_csv_neutralises_formula_text_and_keeps_numbers(hostile_warehouse: Path, tmp_path: Path) -> None:
+    written = export.export_tables(hostile_warehouse, "csv", tmp_path / "out", labels="en")
+    by_name = {p.stem: p for p in written}
+    with by_name["fct_project"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["project_name"] for r in rows] == ["'" + name for name in HOSTILE]
+    assert [r["indicator_name"] for r in rows] == ["'" + name for name in HOSTILE]
+    assert {(r["budget_adjusted_wan_yuan"], r["execution_rate_pct"], r["staff"]) for r in rows} == {
+        ("-12.5", "-3.25", "-7")
+    }
+    with by_name["indicator_comparators"].open(encoding="utf-8-sig", newline="") as handle:
+        seeds = list(csv.reader(handle))
+    assert seeds[1] == ["'=", "'=", "'=100%"] and seeds[2] == ["≥", "不低于", "不低于90%"]
+
+
+def test_xlsx_writes_formula_text_as_quoted_text_and_numbers_as_numbers(
+    hostile_warehouse: Path, tmp_path: Path
+) -> None:
+    [path] = export.export_tables(hostile_warehouse, "xlsx", tmp_path / "out")
+    xml = _sheet_xml(path)
+    assert "<f>" not in xml and "<f " not in xml, "no cell of any sheet is a formula"
+    book = load_workbook(path)
+    sheet = book["fct_project"]
+    names = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(HOSTILE))]
+    assert [c.value for c in names] == HOSTILE  # the exact text, shown as typed
+    assert all(c.data_type == "s" and c.quotePrefix for c in names)
+    amounts = [sheet.cell(row=r, column=3) for r in range(2, 2 + len(HOSTILE))]
+    assert all(c.value == -12.5 and c.data_type == "n" for c in amounts)
+    seeds = book["indicator_comparators"]
+    assert seeds.cell(row=2, column=3).value == "=100%" and seeds.cell(row=2, column=3).quotePrefix
+    assert not seeds.cell(row=3, column=3).quotePrefix
+
+
+def test_parquet_keeps_hostile_text_exact(hostile_warehouse: Path, tmp_path: Path) -> None:
+    [path] = export.export_tables(hostile_warehouse, "parquet", tmp_path / "out", ["fct_project"])
+    names = [r[0] for r in duckdb.connect().execute(f"SELECT project_name FROM '{path}'").fetchall()]
+    assert names == HOSTILE  # a typed format: text is text to every Parquet reader
+
+
+def test_xlsx_is_ready_to_hand_on(hostile_warehouse: Path, warehouse: Path, tmp_path: Path) -> None:
+    [path] = export.export_tables(hostile_warehouse, "xlsx", tmp_path / "out")
+    sheet = load_workbook(path)["fct_project"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["项目名称", "indicator_name", "全年预算数（万元）", "预算执行率（%）", "staff"]
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:E{len(HOSTILE) + 1}"
+    assert sheet.cell(row=2, column=3).number_format == "#,##0.00"
+    assert sheet.cell(row=2, column=4).number_format == "0.00"
+    assert sheet.cell(row=2, column=5).number_format == "General"
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDE"]
+    assert widths[0] >= export.display_width("+cmd|' /C calc'!A0") and widths[2] >= export.display_width(
+        "全年预算数（万元）"
+    )
+    assert all(export.MIN_WIDTH <= w <= export.MAX_WIDTH for w in widths)
+    [english] = export.export_tables(hostile_warehouse, "xlsx", tmp_path / "en", labels="en")
+    assert [c.value for c in load_workbook(english)["fct_project"][1]][:3] == [
+        "project_name",
+        "indicator_name",
+        "budget_adjusted_wan_yuan",
+    ]
+
+
+def test_workbook_puts_the_marts_first() -> None:
+    tables = [
+        "refresh_log",
+        "dim_year",
+        "fct_budget",
+        "quality_checks",
+        "mart_report",
+        "mart_department_year",
+        "indicator_comparators",
+        "fct_report",
+        "mart_project_year",
+    ]
+    assert export.reading_order(tables) == [
+        "mart_department_year",
+        "mart_report",
+        "mart_project_year",
+        "fct_budget",
+        "fct_report",
+        "dim_year",
+        "quality_checks",
+        "indicator_comparators",
+        "refresh_log",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "description", "label"),
+    [
+        (
+            "budget_total_wan_yuan",
+            "Total budget after in-year adjustments (全年预算数), all funds, 万元.",
+            "全年预算数（万元）",
+        ),
+        (
+            "execution_rate_pct",
+            "Budget execution rate (预算执行率), %: the stated rate (执行率/支出率).",
+            "预算执行率（%）",
+        ),
+        ("item", "total (全年预算数 after in-year adjustments), revenue_total (本年收入/收入总额) (项目).", "项目"),
+        ("fund_scope", "all_funds unless scoped: general_public_budget (一般公共预算) (资金范围).", "资金范围"),
+        ("quality_status", "pass, warn or fail (质量状态): the worst severity (error → fail).", "质量状态"),
+        ("rating_zh", "Display label of rating (等级名称) 优秀 / 中等（合格/一般）, from dim_rating.", "等级名称"),
+        ("run_id", None, "run_id"),
+        ("note", "An English description only.", "note"),
+    ],
+)
+def test_column_label_is_the_chinese_term_of_the_dbt_description(column: str, description: str, label: str) -> None:
+    assert export.column_label(column, description, "zh") == label
+    assert export.column_label(column, description, "en") == column
+
+
+def test_headers_shared_by_two_columns_name_their_column() -> None:
+    comments = {"a_is_derived": "True when derived (推算).", "b_is_derived": "True when derived (推算)."}
+    assert export.headers(["a_is_derived", "b_is_derived"], comments, "zh") == [
+        "推算 [a_is_derived]",
+        "推算 [b_is_derived]",
+    ]
+
+
+def test_cli_export_requires_a_format_and_takes_labels(hostile_warehouse: Path, tmp_path: Path) -> None:
+    govperf = str(Path(sys.executable).with_name("govperf"))
+    missing = subprocess.run([govperf, "export", "--warehouse", str(hostile_warehouse)], capture_output=True, text=True)
+    assert missing.returncode == 2 and "--format" in missing.stderr
+    done = subprocess.run(
+        [
+            govperf,
+            "export",
+            "--format",
+            "xlsx",
+            "--labels",
+            "en",
+            "--warehouse",
+            str(hostile_warehouse),
+            "--out",
+            str(tmp_path / "cli"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(tmp_path / "cli" / export.WORKBOOK_NAME)
+    assert load_workbook(tmp_path / "cli" / export.WORKBOOK_NAME).sheetnames == ["fct_project", "indicator_comparators"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -226,6 +227,13 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert f"reports seen {len(SAMPLES)}" in first.stdout
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
     assert "header values rejected " in first.stdout
+    quality = re.search(r"quality checks (\d+) passed, (\d+) failed; dbt tests \d+ passed", first.stdout)
+    con = duckdb.connect(str(scenario.settings.warehouse), read_only=True)
+    try:
+        (checks,) = con.execute("SELECT count(*) FROM marts.quality_checks").fetchone()
+    finally:
+        con.close()
+    assert quality and int(quality[1]) + int(quality[2]) == checks, first.stdout
     assert "need attention" not in first.stdout, "a clean refresh lists no report lines"
     assert "leaked" not in first.stderr, "no shutdown noise (DuckDB instances, dbt's semaphores)"
     assert "Warning" not in first.stderr, first.stderr

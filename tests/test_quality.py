@@ -36,6 +36,7 @@ REPORTS: dict[str, dict] = {
     "partial_explained": {"name": None, "year": None, "parse_status": "partial", "status_reason": "no title"},
     "negative_indicator": {"year": 2023},
     "pct_over": {"year": 2023},
+    "rating_only": {"year": 2023},
 }
 
 MONEY = [
@@ -86,6 +87,10 @@ SCORES = [
     score("parts_not_total", "total", "90"),
     score("parts_not_total", "performance_effectiveness", "50"),
     score("parts_not_total", "management_efficiency", "45"),
+    # Only a rating (优秀) and one part are stated: the NULL scores are not what any check is about.
+    {"report_id": "rating_only", "score_item": "total", "score": None, "rating": "优", "is_derived": False},
+    {"report_id": "rating_only", "score_item": "performance_effectiveness", "score": None, "is_derived": False},
+    score("rating_only", "management_efficiency", "45"),
 ]
 
 INDICATORS = [
@@ -165,6 +170,12 @@ def test_check_fails_naming_only_the_breaking_reports(
     assert outcome.unexpected_count == len(outcome.failing_rows) == len(breaking)
     assert outcome.element_count > outcome.unexpected_count
     assert all(row.observed and row.expected for row in outcome.failing_rows)
+
+
+def test_a_null_a_check_is_not_about_never_fails_it(outcomes: dict[str, quality.CheckOutcome]) -> None:
+    failing = {name: o.failing_report_ids for name, o in outcomes.items() if "rating_only" in o.failing_report_ids}
+    assert failing == {}
+    assert all("nan" not in row.observed for o in outcomes.values() for row in o.failing_rows)
 
 
 def test_failing_rows_show_the_figures(outcomes: dict[str, quality.CheckOutcome]) -> None:

@@ -12,13 +12,15 @@
     ('spend', 'procurement', 'spend_procurement'),
 ] -%}
 -- One row per report and fund scope with the primary figure of every money item (NULL when not
--- stated) and its printing tolerance (<figure>_tol), the base of the arithmetic checks.
+-- stated), its printing tolerance (<figure>_tol) and its fact (<figure>_fact_id), the base of the
+-- arithmetic checks and of the marts' links to the sentence a figure was read from.
 select
     report_id,
     fund_scope,
     {%- for side, item, name in figures %}
     max(amount_wan_yuan) filter (where side = '{{ side }}' and item = '{{ item }}') as {{ name }}_wan_yuan,
-    max(tolerance_wan_yuan) filter (where side = '{{ side }}' and item = '{{ item }}') as {{ name }}_tol
+    max(tolerance_wan_yuan) filter (where side = '{{ side }}' and item = '{{ item }}') as {{ name }}_tol,
+    any_value(fact_id) filter (where side = '{{ side }}' and item = '{{ item }}') as {{ name }}_fact_id
     {{- "," if not loop.last }}
     {%- endfor %}
 from {{ ref('int_money_facts') }}
