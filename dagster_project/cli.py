@@ -28,13 +28,22 @@ def _attention(reports: Sequence[Sequence[object]], verbose: bool) -> list[Seque
 
 def _refresh(args: argparse.Namespace) -> int:
     try:
-        settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+        settings = Settings.resolve(
+            raw_dir=args.raw_dir, warehouse=args.warehouse, engine=args.engine, ray_address=args.ray_address
+        )
     except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
     if not settings.raw_dir.is_dir():
         print(f"govperf: raw dir {settings.raw_dir} does not exist", file=sys.stderr)
         return 2
+    if settings.ray_address is not None:
+        from ingest.ray_engine import unreachable
+
+        problem = unreachable(settings.ray_address)
+        if problem is not None:
+            print(f"govperf: {problem}", file=sys.stderr)
+            return 2
     if not args.force:
         up_to_date, current = nothing_changed(settings)
         if up_to_date:
@@ -148,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("-v", "--verbose", action="store_true", help="every report's line, Dagster's and dbt's logs")
     refresh.add_argument("--force", action="store_true", help="refresh even when nothing changed")
+    refresh.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        help="where documents are read and reports parsed (default $GOVPERF_ENGINE or local: this machine's "
+        "worker processes; ray: an existing Ray cluster)",
+    )
+    refresh.add_argument(
+        "--ray-address",
+        metavar="HOST:PORT",
+        help="the Ray cluster's head (default $GOVPERF_RAY_ADDRESS; ray://HOST:PORT through Ray Client)",
+    )
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")
     status.add_argument("--warehouse", type=Path, help="published file (default as for refresh)")

@@ -88,7 +88,8 @@ def run_refresh(
     from dagster_project.automation import REFRESH_JOB_NAME
     from dagster_project.definitions import build_definitions
 
-    start_fork_server(["ingest.raw", "ingest.warm"])
+    if settings.engine == "local":
+        start_fork_server(["ingest.raw", "ingest.warm"])
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     show = progress or (lambda _line: None)
     defs = build_definitions(
