@@ -57,11 +57,11 @@ def rapidocr_1x(module: str, **settings: Any) -> Recogniser:
 def rapidocr_3x(engine_type: str = "onnxruntime", **settings: Any) -> Recogniser:
     """rapidocr 3.x (PP-OCRv6 small in the wheel) on onnxruntime or OpenVINO, one inference thread."""
     import numpy as np
-    from rapidocr import RapidOCR
+    from rapidocr import EngineType, RapidOCR
 
     params: dict[str, Any] = {"Global.log_level": "error"}
     for part in ("Det", "Cls", "Rec"):
-        params[f"{part}.engine_type"] = engine_type
+        params[f"{part}.engine_type"] = EngineType(engine_type)
     if engine_type == "onnxruntime":
         params["EngineConfig.onnxruntime.intra_op_num_threads"] = 1
         params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
