@@ -1,12 +1,12 @@
 """OCR cost per A4 page of the engines and settings considered for scanned reports, at equal facts.
 
-Scans of the sample reports are rendered here (``bench.documents.scanned_pdf``) and read as a refresh
-reads them (``read_document``, no cache) with each candidate in place of the configured recogniser;
-each gets CPU seconds per page (the process's CPU time over every thread, one inference thread: what
-a core of a cluster pays), wall seconds per page, and whether the facts read from the scan are those
-of the text (``tests.test_documents_metamorphic``: never a different figure, at least 80 % of the money
-facts). Candidates whose library is not installed are skipped, so this runs in any environment that
-has the project and some of them::
+Scans of the sample reports are rendered here (``bench.documents.scanned_pdf``) and their pages OCR'd
+by every candidate in turn; each gets CPU seconds per page (the process's CPU time over every thread,
+one inference thread: what a core of a cluster pays), wall seconds per page, and whether the facts
+its lines give through the PDF reader and the parser (``read_document``) are those of the text
+(``tests.test_documents_metamorphic``: never a different figure, at least 80 % of the money facts).
+Candidates whose library is not installed are skipped, so this runs in any environment that has the
+project and some of them::
 
     python -m bench.ocr [--samples 2] [--dpi 150 120] [--candidates NAME ...] [--json PATH]
 """
@@ -43,7 +43,8 @@ def rapidocr_1x(module: str, **settings: Any) -> Recogniser:
 
     import numpy as np
 
-    threads = {"intra_op_num_threads": 1, "inter_op_num_threads": 1} if module.endswith("onnxruntime") else {}
+    threads = ({"intra_op_num_threads": 1, "inter_op_num_threads": 1} if module.endswith("onnxruntime")
+               else {"inference_num_threads": 1})
     engine = importlib.import_module(module).RapidOCR(**threads, **settings)
 
     def recognise(image: Any) -> list[ocr.OcrLine]:
@@ -89,19 +90,13 @@ class Candidate:
 
 CANDIDATES = [
     Candidate("rapidocr-onnxruntime 1.4", "rapidocr_onnxruntime", lambda: rapidocr_1x("rapidocr_onnxruntime")),
-    Candidate("rapidocr-onnxruntime 1.4, no angle classifier", "rapidocr_onnxruntime",
+    Candidate("rapidocr-onnxruntime 1.4, no cls", "rapidocr_onnxruntime",
               lambda: rapidocr_1x("rapidocr_onnxruntime", use_cls=False)),
-    Candidate("rapidocr-onnxruntime 1.4, no cls, rec batch 16", "rapidocr_onnxruntime",
-              lambda: rapidocr_1x("rapidocr_onnxruntime", use_cls=False, rec_batch_num=16)),
     Candidate("rapidocr-openvino 1.4", "rapidocr_openvino", lambda: rapidocr_1x("rapidocr_openvino")),
     Candidate("rapidocr-openvino 1.4, no cls", "rapidocr_openvino",
               lambda: rapidocr_1x("rapidocr_openvino", use_cls=False)),
     Candidate("rapidocr 3 onnxruntime", "rapidocr", lambda: rapidocr_3x()),
     Candidate("rapidocr 3 onnxruntime, no cls", "rapidocr", lambda: rapidocr_3x(**{"Global.use_cls": False})),
-    Candidate("rapidocr 3 onnxruntime, no cls, rec batch 16", "rapidocr",
-              lambda: rapidocr_3x(**{"Global.use_cls": False, "Rec.rec_batch_num": 16})),
-    Candidate("rapidocr 3 openvino, no cls", "rapidocr",
-              lambda: rapidocr_3x("openvino", **{"Global.use_cls": False})),
 ]
 
 
@@ -118,6 +113,8 @@ def recogniser(recognise: Recogniser) -> Iterator[None]:
 
 @dataclass
 class Result:
+    """A candidate's cost over the pages and what the scans' facts came to."""
+
     name: str
     dpi: int
     pages: int = 0
@@ -140,42 +137,60 @@ class Result:
         }
 
 
-def measure(candidate: Candidate, texts: list[str], dpi: int) -> Result:
-    """Read scans of ``texts`` (rendered at 200 dpi like a scanner, OCR'd at ``dpi``) with ``candidate``."""
+def page_images(scan: bytes, dpi: int) -> list[Any]:
+    """The pages of a scanned PDF as the PDF reader renders them for OCR."""
     import pypdfium2 as pdfium
 
+    return [page.render(scale=dpi / 72).to_pil() for page in pdfium.PdfDocument(scan)]
+
+
+def measure(candidates: list[Candidate], texts: list[str], dpi: int, repeats: int = 1) -> list[Result]:
+    """Every candidate on the pages of scans of ``texts`` (rendered at 200 dpi like a scanner, OCR'd at
+    ``dpi``), page by page in turn so that a change of the machine's load hits them alike; then the
+    facts each candidate's lines give through the PDF reader and the parser."""
     from ingest.documents import Limits, read_document
     from tests.test_documents_metamorphic import assert_never_a_different_fact
     from tests.test_parser_variants import facts
 
-    result = Result(candidate.name, dpi)
-    cpu, wall = time.process_time(), time.perf_counter()
-    recognise = candidate.make()
-    result.start_s = time.process_time() - cpu
-    for text in texts:
-        scan = documents.scanned_pdf(text, dpi=200)
-        with recogniser(recognise):
-            cpu, wall = time.process_time(), time.perf_counter()
-            decoded = read_document(scan, ".pdf", limits=Limits(ocr_dpi=dpi))
-            result.cpu_s += time.process_time() - cpu
-            result.wall_s += time.perf_counter() - wall
-        result.pages += len(pdfium.PdfDocument(scan))
-        expected = facts(text)
-        result.money_stated += len(expected["money"])
-        if decoded.text is None:
+    scans = [documents.scanned_pdf(text, dpi=200) for text in texts]
+    pages = [(n, image) for n, scan in enumerate(scans) for image in page_images(scan, dpi)]
+    results, engines = [], []
+    for candidate in candidates:
+        cpu = time.process_time()
+        engines.append(candidate.make())
+        results.append(Result(candidate.name, dpi, start_s=time.process_time() - cpu))
+    lines: list[list[list[ocr.OcrLine]]] = [[] for _ in candidates]
+    for repeat in range(repeats):
+        for _, image in pages:
+            for k, recognise in enumerate(engines):
+                cpu, wall = time.process_time(), time.perf_counter()
+                got = recognise(image)
+                results[k].cpu_s += time.process_time() - cpu
+                results[k].wall_s += time.perf_counter() - wall
+                results[k].pages += 1
+                if repeat == 0:
+                    lines[k].append(got)
+    for k, result in enumerate(results):
+        queue = list(lines[k])
+        for text, scan in zip(texts, scans, strict=True):
+            with recogniser(lambda _image, queue=queue: queue.pop(0)):
+                decoded = read_document(scan, ".pdf", limits=Limits(ocr_dpi=dpi))
+            expected = facts(text)
+            result.money_stated += len(expected["money"])
+            if decoded.text is None:
+                result.same_facts = False
+                result.problems.append(decoded.error or "no text")
+                continue
+            got = facts(decoded.text)
+            result.money_found += len(got["money"])
+            try:
+                assert_never_a_different_fact(expected, got)
+            except AssertionError as exc:
+                result.same_facts = False
+                result.problems.append(str(exc).splitlines()[0])
+        if result.money_found < 0.8 * result.money_stated:
             result.same_facts = False
-            result.problems.append(decoded.error or "no text")
-            continue
-        got = facts(decoded.text)
-        result.money_found += len(got["money"])
-        try:
-            assert_never_a_different_fact(expected, got)
-        except AssertionError as exc:
-            result.same_facts = False
-            result.problems.append(str(exc).splitlines()[0])
-    if result.money_found < 0.8 * result.money_stated:
-        result.same_facts = False
-    return result
+    return results
 
 
 def available(candidate: Candidate) -> bool:
@@ -189,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=2, help="shortest sample reports to scan (default 2)")
     parser.add_argument("--dpi", type=int, nargs="+", default=[150], help="OCR resolutions (default 150)")
     parser.add_argument("--candidates", nargs="*", help="names (substrings) of the candidates to run")
+    parser.add_argument("--repeats", type=int, default=1, help="times each page is OCR'd per candidate")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     samples = sorted(RAW.glob("*.txt"), key=lambda p: p.stat().st_size)[: args.samples]
@@ -196,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [c for c in CANDIDATES if available(c)
               and (not args.candidates or any(n in c.name for n in args.candidates))]
     results = []
-    for candidate in chosen:
-        for dpi in args.dpi:
-            row = measure(candidate, texts, dpi).as_dict()
+    for dpi in args.dpi:
+        for result in measure(chosen, texts, dpi, args.repeats):
+            row = result.as_dict()
             results.append(row)
             print(f"{row['name']:48} {dpi:4} dpi  {row['cpu_s_per_page']:6.2f} CPU-s/page  "
                   f"{row['wall_s_per_page']:6.2f} s/page  money {row['money_found']}/{row['money_stated']}  "
