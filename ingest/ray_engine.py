@@ -108,6 +108,7 @@ class RayEngine:
     def __init__(self, address: str) -> None:
         self.address = address
         self._task: Any = None
+        self._connected = False
 
     def connect(self) -> Any:
         """Connect to the cluster (once); the remote task function."""
@@ -117,6 +118,7 @@ class RayEngine:
                 if not ray.is_initialized():
                     ray.init(address=self.address, namespace="govperf", log_to_driver=False,
                              logging_level=logging.WARNING)
+                    self._connected = True
             except Exception as exc:
                 raise EngineError(f"cannot connect to the Ray cluster at {self.address}: {exc}") from exc
             self._task = ray.remote(run_task)
@@ -124,9 +126,10 @@ class RayEngine:
 
     def close(self) -> None:
         """Disconnect from the cluster if this engine connected."""
-        if self._task is not None:
+        if self._connected:
             _ray().shutdown()
-            self._task = None
+            self._connected = False
+        self._task = None
 
     def cluster(self) -> tuple[int, float]:
         """CPUs and GPUs of the cluster's live nodes."""
