@@ -15,13 +15,6 @@ def test_the_recogniser_runs_where_device_says():
     assert ocr.runtime() == (ocr.CUDA_PROVIDER if GPU else "openvino-CPU")
 
 
-def test_threads_follow_omp_num_threads(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert ocr._threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "x")
-    assert ocr._threads() == -1
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not GPU, reason="no NVIDIA GPU with onnxruntime-gpu's CUDA provider here")
 def test_ocr_on_cuda_reads_what_the_cpu_reads():

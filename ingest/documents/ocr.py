@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 from ingest.documents.model import Block, Provenance, bbox_locator
 
-_CACHE_VERSION = "rapidocr-1.4.4-v2"
+_CACHE_VERSION = "rapidocr-1.4.4-v3"
 # Lines whose vertical gap exceeds this share of the line height start a new paragraph.
 _PARAGRAPH_GAP = 0.9
 # A line whose left edge is this many line heights right of the page's text margin starts a paragraph.
@@ -59,10 +58,11 @@ def device() -> str:
     return "cuda" if CUDA_PROVIDER in onnxruntime.get_available_providers() and _gpu_count() else "cpu"
 
 
-def _threads() -> int:
-    """Inference threads: ``OMP_NUM_THREADS`` when set (Ray sets it to a task's CPUs), else every core."""
-    value = os.environ.get("OMP_NUM_THREADS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else -1
+INFERENCE_THREADS = 1
+"""Threads of one recogniser. One: documents are read one per worker process and a worker per core
+(locally, or a task per CPU on a cluster), and the thread count changes the floating-point sums, so
+with a fixed count a page gives the same boxes and scores on any engine (and any node of one CPU
+type)."""
 
 
 @cache
@@ -73,7 +73,7 @@ def _engine() -> Any:
         return RapidOCR(det_use_cuda=True, cls_use_cuda=True, rec_use_cuda=True)
     from rapidocr_openvino import RapidOCR
 
-    return RapidOCR(inference_num_threads=_threads())
+    return RapidOCR(inference_num_threads=INFERENCE_THREADS)
 
 
 def runtime() -> str:
