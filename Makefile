@@ -8,10 +8,12 @@ RUN = $(UV) run --frozen
 .PHONY: system-deps sync run status test test-fast lint dev bench dashboard
 
 # Debian packages the project needs, installed only when missing: libGL/GLib for OpenCV (used by
-# the OCR), a CJK font (scanned-page test fixtures, the dashboard's screenshots) and Chromium (the
-# dashboard's browser test).
+# the OCR), a CJK font (scanned-page test fixtures, the dashboard's screenshots), a TrueType CJK font
+# reportlab can embed (the forms rendered as text PDF by fixtures/) and Chromium (the dashboard's
+# browser test).
 SYSTEM_LIBS := libGL.so.1:libgl1 libglib-2.0.so.0:libglib2.0-0
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+TRUETYPE_CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 system-deps:
@@ -20,6 +22,7 @@ system-deps:
 		ldconfig -p 2>/dev/null | grep -q "$${pair%%:*}" || missing="$$missing $${pair##*:}"; \
 	done; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	[ -f $(TRUETYPE_CJK_FONT) ] || missing="$$missing fonts-wqy-zenhei"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null 2>&1; then \

@@ -1,6 +1,6 @@
 """OCR cost per A4 page of the engines and settings considered for scanned reports, at equal facts.
 
-Scans of the sample reports are rendered here (``bench.documents.scanned_pdf``) and their pages OCR'd
+Scans of the sample reports are rendered here (``fixtures.documents.scanned_pdf``) and their pages OCR'd
 by every candidate in turn; each gets CPU seconds per page (the process's CPU time over every thread,
 one inference thread: what a core of a cluster pays), wall seconds per page, and whether the facts
 its lines give through the PDF reader and the parser (``read_document``) are those of the text
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import documents
+from fixtures import documents
 from ingest.documents import ocr
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"

@@ -793,11 +793,12 @@ def _pdf_pages(data: bytes) -> int:
         pdf.close()
 
 
-def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150) -> dict[str, Any]:
+def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150, forms_per_family: int = 2) -> dict[str, Any]:
     """Reading documents as the refresh does (``read_document``, one process, no OCR cache): the sample
-    reports as text-layer PDFs (pages/s), and unless ``ocr`` is false the first as a scanned PDF
-    rendered at ``dpi`` (seconds per page and per report)."""
-    from bench import documents
+    reports as text-layer PDFs (pages/s); the generated 自评表 forms as ruled text PDFs, their tables
+    found and read as cells (pages/s, tables, cells); and unless ``ocr`` is false the first report as a
+    scanned PDF rendered at ``dpi`` (seconds per page and per report)."""
+    from fixtures import documents, formats, forms
     from ingest.documents import read_document
 
     pdfs = [documents.text_pdf(text) for text in texts]
@@ -812,6 +813,20 @@ def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150) -> dict[s
             "pages_per_s": round(pages / t.wall_s, 2),
             "read": sum(d.text is not None for d in decoded),
         },
+    }
+    form_pdfs = [formats.text_pdf(forms.make_form(family, seed))
+                 for family in forms.FAMILIES for seed in range(forms_per_family)]
+    form_pages = sum(_pdf_pages(data) for data in form_pdfs)
+    with timed() as t:
+        read = [read_document(data, ".pdf", cache_dir=None).document for data in form_pdfs]
+    tables = [b for d in read if d is not None for p in d.pages for b in p.blocks if b.kind == "table"]
+    out["form_pdf"] = {
+        **t.as_dict(),
+        "forms": len(form_pdfs),
+        "pages": form_pages,
+        "pages_per_s": round(form_pages / t.wall_s, 2),
+        "tables": len(tables),
+        "cells": sum(len(row.cells) for table in tables for row in table.rows),
     }
     if ocr and texts:
         scan = documents.scanned_pdf(texts[0], dpi=dpi)
@@ -878,6 +893,10 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append(
             (f"text PDF: {pdf['pages']} pages of {pdf['reports']} reports", f"{pdf['pages_per_s']:,.1f} pages/s")
         )
+    if "form_pdf" in docs:
+        forms = docs["form_pdf"]
+        lines.append((f"ruled form PDF: {forms['pages']} pages, {forms['tables']} tables, {forms['cells']:,} cells",
+                      f"{forms['pages_per_s']:,.1f} pages/s"))
     if "scanned_pdf" in docs:
         scan = docs["scanned_pdf"]
         lines.append(

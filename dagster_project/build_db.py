@@ -25,6 +25,7 @@ import polars as pl
 from dagster_project.changes import parser_fingerprint
 from ingest import schema
 from ingest.documents.provenance import spans_from_json, spans_to_json
+from ingest.grid import grids_from_json, grids_to_json
 from ingest.limits import is_corrupt_database_error
 from ingest.parse import ReportInput
 from ingest.pool import Limits as PoolLimits
@@ -38,7 +39,8 @@ RAW_REPORTS_EXTRA: dict[str, pl.DataType] = {
     "removed_at": pl.Datetime("us"),
 }
 RAW_REPORTS_COLUMNS: dict[str, pl.DataType] = {**schema.RAW_REPORTS, **RAW_REPORTS_EXTRA}
-RAW_TEXTS: dict[str, pl.DataType] = {"report_id": pl.String(), "text": pl.String(), "spans_json": pl.String()}
+RAW_TEXTS: dict[str, pl.DataType] = {
+    "report_id": pl.String(), "text": pl.String(), "spans_json": pl.String(), "tables_json": pl.String()}
 REFRESH_LOG: dict[str, pl.DataType] = {
     "run_id": pl.String(),
     "refreshed_at": pl.Datetime("us"),
@@ -217,7 +219,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         if _ensure_table(con, "raw.raw_reports", RAW_REPORTS_COLUMNS):
             con.execute("DROP TABLE IF EXISTS raw.raw_texts")
-        _ensure_table(con, "raw.raw_texts", RAW_TEXTS)
+        if _ensure_table(con, "raw.raw_texts", RAW_TEXTS):
+            con.execute("UPDATE raw.raw_reports SET input_fingerprint = NULL")
         _ensure_table(con, "ops.refresh_log", REFRESH_LOG)
         _ensure_table(con, "ops.dbt_tests", DBT_TESTS)
         _ensure_table(con, "raw.quality_results", QUALITY_RESULTS)
@@ -352,9 +355,8 @@ def sync_raw_reports(
         for (raw, fingerprint, ingested_at), decoded in zip(batch, decoded_files, strict=True):
             rows.append(_raw_row(raw, decoded, fingerprint, ingested_at))
             if decoded.text is not None:
-                texts.append(
-                    {"report_id": raw.report_id, "text": decoded.text, "spans_json": spans_to_json(decoded.spans)}
-                )
+                texts.append({"report_id": raw.report_id, "text": decoded.text,
+                              "spans_json": spans_to_json(decoded.spans), "tables_json": grids_to_json(decoded.tables)})
         with transaction(con):
             _insert_frame(con, "raw.raw_reports", schema.frame(rows, RAW_REPORTS_COLUMNS))
             _insert_frame(con, "raw.raw_texts", schema.frame(texts, RAW_TEXTS))
@@ -373,7 +375,7 @@ def pending_report_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 def pending_inputs(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None = None) -> list[ReportInput]:
     """Parser inputs for the pending reports (all of them, or those of ``report_ids``)."""
     sql = f"""
-        SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json, t.spans_json
+        SELECT r.report_id, r.source_file, t.text, r.failure_reason, r.manifest_json, t.spans_json, t.tables_json
         FROM raw.raw_reports r LEFT JOIN raw.raw_texts t USING (report_id)
         WHERE {_PENDING} {{only}}
         ORDER BY r.source_file, r.report_id
@@ -384,8 +386,9 @@ def pending_inputs(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None 
         with _registered(con, "_govperf_pending", _ids(report_ids)) as view:
             rows = con.execute(sql.format(only=f"AND r.report_id IN (SELECT report_id FROM {view})")).fetchall()
     return [
-        report_input(rid, name, text, failure, json.loads(manifest) if manifest else None, spans_from_json(spans))
-        for rid, name, text, failure, manifest, spans in rows
+        report_input(rid, name, text, failure, json.loads(manifest) if manifest else None, spans_from_json(spans),
+                     grids_from_json(tables))
+        for rid, name, text, failure, manifest, spans, tables in rows
     ]
 
 

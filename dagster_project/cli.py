@@ -79,6 +79,7 @@ def _refresh(args: argparse.Namespace) -> int:
         f"failed {status.get('failed', 0)} (read {ingest.get('files_ingested', 0)} new or changed files, "
         f"parsed {parsed}, {ingest.get('files_removed', 0)} removed); "
         f"facts: " + ", ".join(f"{table} {count}" for table, count in summary["facts"].items()) + "; "
+        f"header values rejected {summary['header_values_rejected']}; "
         f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
         f"(Great Expectations {len(gx) - len(gx_failed)} passed, {len(gx_failed)} failed)"
     )

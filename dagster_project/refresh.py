@@ -136,16 +136,19 @@ def _root_cause(error: Any) -> str:
 
 
 def warehouse_summary(warehouse: Path) -> dict[str, object]:
-    """Reports per status, per-report rows and facts per table, read from the published warehouse."""
+    """Reports per status, per-report rows, facts per table and header values rejected by their
+    grammar (``header_value_rejected`` parse issues), read from the published warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         reports = con.execute(
             "SELECT source_file, parse_status, status_reason FROM marts.fct_report ORDER BY source_file"
         ).fetchall()
         facts = {table: fetch_one(con, f"SELECT count(*) FROM marts.{table}")[0] for table in FACT_TABLES}
+        rejected = fetch_one(con, "SELECT count(*) FROM marts.fct_parse_issues "
+                                  "WHERE issue_code = 'header_value_rejected'")[0]
     finally:
         con.close()
-    return {"reports": reports, "facts": facts}
+    return {"reports": reports, "facts": facts, "header_values_rejected": rejected}
 
 
 def print_progress(line: str) -> None:

@@ -5,17 +5,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from ingest import orgname
 from ingest import patterns as P
 from ingest.forms import form_departments
 from ingest.gazetteer import MUNICIPALITIES, Place, prefecture_names, province_spellings, resolve
+from ingest.money import Issue
 from ingest.segment import Line
 from ingest.tables import Cell, cells_of
 
 # How far into the text a title may stand (the first page), and how long a title may be.
 _FIRST_PAGE = 3000
 _TITLE_REACH = 80
+# How long the label of a form field may be ("日期", "联系电话(手机)").
+_SHORTEST_LABEL, _LONGEST_LABEL = 2, 8
+# How many closing lines may hold the report's signature.
+_SIGNATURE_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class Header:
     header_source: str | None = None
     report_type: str = "other"
     place_issue: str | None = None
+    evaluator_kind: str | None = None
+    issues: tuple[Issue, ...] = ()
 
 
 def split_place(name: str, context: str = "") -> Place:
@@ -108,28 +116,45 @@ def find_title(lines: list[Line]) -> TitleSpan | None:
     return found[0] if found else None
 
 
+def _title_years(text: str) -> int | None:
+    """The year a title evaluates: its only year, when the year opens the title, follows the name,
+    stands before the report's kind or in brackets after it; of several years, the one before the
+    kind ("2020年棚户区改造项目2021年度绩效自评报告" → 2021)."""
+    years = {int(m.group("year")) for m in P.TITLE_YEAR.finditer(text)}
+    evaluated = {int(m.group("year")) for m in P.TITLE_EVALUATED_YEAR.finditer(text)}
+    if len(years) > 1:
+        return evaluated.pop() if len(evaluated) == 1 else None
+    if not years:
+        return None
+    anchored = (evaluated or P.TITLE_BRACKET_YEAR.search(text) or P.TITLE_LEADING_YEAR.match(text)
+                or _name_before_year(text))
+    return years.pop() if anchored else None
+
+
+def _name_before_year(text: str) -> bool:
+    match = P.TITLE_NAME_FIRST.match(text)
+    return bool(match and orgname.is_name(P.NAME_STOP.split(match.group("name"))[0]))
+
+
+def _title_name(text: str) -> orgname.Verdict:
+    """The department a title names: the name it opens with (after a year); in a project title,
+    the department before the project's name ("某局智慧停车项目支出…" → 某局)."""
+    verdict = orgname.name_at_start(text)
+    if verdict.name is None and P.REPORT_TYPE_PROJECT.search(text):
+        department = orgname.department_of_project(text)
+        if department:
+            return orgname.Verdict(verdict.candidate, department)
+    return verdict
+
+
+def _title_text(title: str) -> str:
+    return P.TITLE_ATTACHMENT_PREFIX.sub("", title).strip()
+
+
 def parse_title(title: str) -> tuple[int | None, str | None]:
     """Fiscal year and department name stated in a title."""
-    text = P.TITLE_ATTACHMENT_PREFIX.sub("", title).strip()
-    bracket = P.TITLE_BRACKET_YEAR.search(text)
-    match = P.TITLE_YEAR_FIRST.search(text)
-    if match:
-        return int(match.group("year")), _clean_name(match.group("name"))
-    match = P.TITLE_NAME_FIRST.search(text)
-    if match:
-        return int(match.group("year")), _clean_name(match.group("name"))
-    name = _clean_name(text)
-    return (int(bracket.group("year")) if bracket else None), (name if name and _is_org_name(name) else None)
-
-
-def _is_org_name(name: str) -> bool:
-    """A full organisation name: ends like one and is not a sentence."""
-    return bool(P.ORG_NAME_END.search(name)) and not P.CLAUSE_BOUNDARY.search(name) and len(name) <= 40
-
-
-def _clean_name(name: str) -> str | None:
-    name = P.TITLE_KIND_TAIL.sub("", name).strip(" :,()").removesuffix("关于").removesuffix("的")
-    return name if len(name) >= 3 else None
+    text = _title_text(title)
+    return _title_years(text), _title_name(text).name
 
 
 def _line_of(lines: list[Line], pos: int) -> int:
@@ -144,8 +169,8 @@ def name_beside_title(lines: list[Line], title: TitleSpan) -> str | None:
     for j in (i - 1, i + 1):
         if 0 <= j < len(lines):
             candidate = lines[j].text.strip()
-            if _is_org_name(candidate) and not P.REPORT_TITLE.search(candidate):
-                return candidate
+            if not P.REPORT_TITLE.search(candidate) and (name := orgname.check(candidate).name):
+                return name
     return None
 
 
@@ -155,30 +180,46 @@ def _is_placed(name: str) -> bool:
     return split_place(name).admin_level is not None or bool(P.NAME_PREFIX.match(name))
 
 
-def _project_department(title: str, name: str | None) -> str | None:
-    """A project title names its department before the project: keep the department part."""
-    if name and not _is_org_name(name) and P.REPORT_TYPE_PROJECT.search(title):
-        return department_of_project(name)
-    return name
+@dataclass(frozen=True)
+class TitleFinding:
+    """The title to use, the year and name it states, and the names it offered that failed."""
+
+    span: TitleSpan | None
+    year: int | None
+    name: str | None
+    rejected: tuple[tuple[orgname.Verdict, int], ...] = ()
 
 
-def title_header(lines: list[Line]) -> tuple[TitleSpan | None, int | None, str | None]:
-    """The title to use, and the year and name it states: the first title naming a department
-    (by itself or on the line beside it), else the first title; the year from any title."""
+def title_header(lines: list[Line]) -> TitleFinding:
+    """The first title naming a department (by itself or on the line beside it), else the first
+    title; the year from any title, else the bracketed year just after one ("(2021年度)")."""
     found = title_candidates(lines)
-    parsed = [(t, *parse_title(t.text)) for t in found]
-    named = [(t, y, _project_department(t.text, n) or name_beside_title(lines, t)) for t, y, n in parsed]
-    chosen = next(((t, y, n) for t, y, n in named if n and _is_org_name(n)), None)
-    year = next((y for _, y, _ in parsed if y), None)
+    rejected = []
+    named = []
+    for title in found:
+        text = _title_text(title.text)
+        verdict = _title_name(text)
+        name = verdict.name or name_beside_title(lines, title)
+        if verdict.name is None and len(verdict.candidate) >= 2 and not name:
+            rejected.append((verdict, title.start))
+        named.append((title, _title_years(text), name))
+    year = next((y for _, y, _ in named if y), None) or _year_after_title(lines, found)
+    chosen = next(((t, y, n) for t, y, n in named if n), None)
     if chosen:
-        return chosen[0], chosen[1] or year, chosen[2]
-    return (found[0] if found else None), year, None
+        return TitleFinding(chosen[0], chosen[1] or year, chosen[2], tuple(rejected))
+    return TitleFinding(found[0] if found else None, year, None, tuple(rejected))
 
 
-def department_of_project(name: str) -> str:
-    """The department part of "department + project name": up to the last organisation suffix."""
-    ends = [m.end() for m in P.ORG_SUFFIX.finditer(name)]
-    return name[: ends[-1]] if ends else name
+def _year_after_title(lines: list[Line], titles: list[TitleSpan]) -> int | None:
+    """The year bracketed right after a title, on its line or the next: "(2022年度)", "((2019年度)"."""
+    for title in titles:
+        i = _line_of(lines, title.end)
+        rest = lines[i].text[title.end - lines[i].start:].strip()
+        following = rest or next((ln.text.strip() for ln in lines[i + 1:i + 3] if ln.text.strip()), "")
+        match = P.YEAR_LINE.match(following)
+        if match:
+            return int(match.group("year"))
+    return None
 
 
 def fiscal_year_from_body(text: str) -> int | None:
@@ -191,15 +232,102 @@ def fiscal_year_from_body(text: str) -> int | None:
     return None
 
 
+@dataclass
+class _Names:
+    """Department-name candidates offered in the order of their sources: the first that passes the
+    grammar (``ingest.orgname``) is the name; every other one that fails is kept, to be reported."""
+
+    name: str | None = None
+    source: str | None = None
+    rejected: list[tuple[orgname.Verdict, str, int]] = field(default_factory=list)
+
+    def offer(self, candidate: str | orgname.Verdict | None, source: str, start: int = 0,
+              placed: bool = False) -> bool:
+        """Offer a candidate (text or an already checked verdict); True once a name is chosen."""
+        if self.name is not None or candidate is None:
+            return self.name is not None
+        verdict = candidate if isinstance(candidate, orgname.Verdict) else orgname.check(candidate)
+        if verdict.name is None:
+            if len(verdict.candidate.strip()) >= 2:
+                self.rejected.append((verdict, source, start))
+        elif not placed or _is_placed(verdict.name):
+            self.name, self.source = verdict.name, source
+        return self.name is not None
+
+
+def _field_value(value: str) -> str:
+    """A field's value ends where the next field's label starts: a known label ("某局评价单位:…",
+    "某局(公章)填报人:…"), else the longest name that leaves a short label before the next colon
+    ("某局日期:2023年3月8日" → 某局)."""
+    cut = P.FIELD_LABEL.search(value)
+    value = (value[:cut.start()] if cut else value).strip()
+    colon = value.find(":")
+    if colon < 0:
+        return value
+    for end in range(colon - _SHORTEST_LABEL, max(colon - _LONGEST_LABEL, 0) - 1, -1):
+        if orgname.is_name(value[:end]):
+            return value[:end]
+    return value
+
+
+def unit_fields(text: str) -> list[tuple[str, str, int]]:
+    """(key, value, start) of every labelled unit field ("评价单位(公章): 某县某局", "主管部门:某局(盖章)"),
+    department fields first, then implementing units, then supervising departments, each in text order."""
+    order = {"department": 0, "implementing_unit": 1, "supervising_department": 2, "evaluator": 3}
+    found = [(P.UNIT_FIELD_LABELS[m.group("label")], _field_value(m.group("value")), m.start("value"))
+             for m in P.UNIT_FIELD.finditer(text[:_FIRST_PAGE])]
+    return sorted((f for f in found if f[1]), key=lambda f: (order[f[0]], f[2]))
+
+
+def report_sentence(text: str) -> tuple[int | None, orgname.Verdict | None, int]:
+    """Year and unit of the sentence announcing the report: "现将2017年度湛江市财政局整体支出自我绩效评价
+    报告如下" → 2017, 湛江市财政局 ("现将我院…" names no unit)."""
+    match = P.REPORT_SENTENCE.search(text)
+    if not match:
+        return None, None, 0
+    span = match.group("span")
+    year = P.TITLE_YEAR.search(span)
+    return (int(year.group("year")) if year else None), orgname.name_at_start(span), match.start("span")
+
+
+def evaluated_units(text: str) -> list[tuple[orgname.Verdict, int]]:
+    """Units an evaluation sentence is about: "我公司承担了某局2019年度部门整体支出绩效评价工作",
+    "对某局2021年度部门整体支出开展了绩效评价" (never a cited document's author: 《…》 is left out)."""
+    out = []
+    for match in P.EVALUATED_UNIT.finditer(text[:_FIRST_PAGE]):
+        verdict = orgname.name_at_start(match.group("span"))
+        if verdict.candidate:
+            out.append((verdict, match.start("span")))
+    return out
+
+
+def project_department(text: str) -> tuple[str | None, int]:
+    """The department a project's name opens with: "项目名称:某县某局某某经费项目" → 某县某局."""
+    for match in P.PROJECT_NAME_FIELD.finditer(text[:_FIRST_PAGE]):
+        department = orgname.department_of_project(match.group("value"))
+        if department:
+            return department, match.start("value")
+    return None, 0
+
+
+def signed_by(lines: list[Line]) -> tuple[str | None, int]:
+    """The unit that signs the report: a line of the last few that is only a placed organisation
+    name, with or without the date ("某县农业农村局" / "2023年3月1日")."""
+    for line in reversed(lines[-_SIGNATURE_LINES:]):
+        match = P.SIGNATURE_LINE.match(line.text.strip())
+        name = orgname.check(match.group("name")).name if match else None
+        if name and _is_placed(name):
+            return name, line.start
+    return None, 0
+
+
 def department_from_body(text: str) -> str | None:
-    """A full name the body states (form field, "X(以下简称“Y”)"), else one rebuilt from its short
-    self-references and the region the body names."""
-    form = P.FORM_DEPARTMENT.search(text)
-    if form:
-        return form.group("name")
+    """A full name the body defines a short form for ("X(以下简称“Y”)"), else one rebuilt from its
+    short self-references and the region the body names."""
     for match in P.DEFINED_SHORT_NAME.finditer(text):
-        if _is_org_name(match.group("name")):
-            return match.group("name")
+        name = orgname.check(match.group("name")).name
+        if name:
+            return name
     refs = Counter((m.group("level"), m.group("org")) for m in P.SELF_REFERENCE.finditer(text))
     if not refs:
         return placed_short_form(text)
@@ -257,35 +385,93 @@ def report_type(title: str | None, text: str) -> str:
     return "other"
 
 
+def evaluator_kind(text: str, title: str | None) -> str | None:
+    """Who evaluated: ``third_party`` (a firm: "我公司", "某某会计师事务所(以下简称“我所”)" commissioned,
+    "评价机构:某某咨询有限公司"), ``department`` (a department's evaluation of its projects, 部门评价),
+    ``self`` (自评, 自我评价); None when the report does not say."""
+    head = text[:_FIRST_PAGE]
+    speaker = P.EVALUATOR_SPEAKER.search(head)
+    firm = orgname.names_firm(head)
+    cue = P.THIRD_PARTY_CUE.search(head)
+    if (firm and (cue or speaker)) or (speaker and (cue or speaker.group(0).endswith("公司"))):
+        return "third_party"
+    probe = title or head[:400]
+    if P.DEPARTMENT_EVALUATION.search(probe):
+        return "department"
+    if P.SELF_EVALUATION.search(probe) or P.SELF_EVALUATION.search(head):
+        return "self"
+    return None
+
+
+def _department(text: str, lines: list[Line], cells: list[Cell], title: TitleFinding) -> _Names:
+    """The department, from its sources in order: form cells, labelled fields, the title, the
+    sentence announcing the report, an evaluation sentence, a project's name, the body, the
+    signature. A name read from a field or a sentence must say whose it is (open with a place or
+    an official prefix): "县财政局" there is a short form, not the department's name."""
+    names = _Names()
+    for value, start in form_departments(cells):
+        if names.offer(value, "form", start, placed=True):
+            return names
+    for _, value, start in unit_fields(text):
+        if names.offer(value, "form", start, placed=True):
+            return names
+    if title.name:
+        names.offer(title.name, "title", title.span.start if title.span else 0)
+        return names
+    _, sentence, start = report_sentence(text)
+    if names.offer(sentence, "body", start, placed=True):
+        return names
+    for verdict, start in evaluated_units(text):
+        if names.offer(verdict, "body", start, placed=True):
+            return names
+    department, start = project_department(text)
+    if names.offer(department, "body", start, placed=True) or names.offer(department_from_body(text), "body"):
+        return names
+    signature, start = signed_by(lines)
+    names.offer(signature, "body", start, placed=True)
+    return names
+
+
+def _rejections(names: _Names, title: TitleFinding) -> tuple[Issue, ...]:
+    """A parse issue for every department-name candidate that failed the grammar, quoting it."""
+    severity = "info" if names.name else "warn"
+    found = [(v, "title", s) for v, s in title.rejected] + names.rejected
+    seen: set[str] = set()
+    out = []
+    for verdict, source, start in found:
+        if verdict.candidate in seen:
+            continue
+        seen.add(verdict.candidate)
+        out.append(Issue("header_value_rejected", severity,
+                         f"department name candidate from the {source} rejected: {verdict.problem}",
+                         verdict.candidate, start))
+    return tuple(out)
+
+
 def read_header(text: str, lines: list[Line], manifest: Mapping[str, str] | None = None,
                 cells: list[Cell] | None = None) -> Header:
-    """Header facts in a fixed order: form fields (部门名称, 实施单位, 主管部门 …), then the title on
-    the first page, then the body; finally a manifest row overrides whatever it states."""
+    """Header facts in a fixed order: form fields (部门名称, 评价单位, 实施单位, 主管部门 …), then the
+    title on the first page, then the body; finally a manifest row overrides whatever it states.
+    Every department name passes the grammar of ``ingest.orgname`` or is NULL."""
     cells = cells if cells is not None else cells_of(lines)
-    title, year, title_name = title_header(lines)
-    form = next((f for f in form_departments(cells) if _is_placed(f[0])), None)
-    source = None
-    name = None
-    if form:
-        name, source = form[0], "form"
-    elif title_name:
-        name, source = title_name, "title"
-    kind = report_type(title.text if title else None, text)
-    if year is not None:
-        source = source or "title"
-    else:
-        form_year = P.FORM_YEAR.search(text)
-        year = int(form_year.group("year")) if form_year else fiscal_year_from_body(text)
-    if name is None:
-        name = department_from_body(text)
-    source = source or ("body" if (name or year) else None)
+    title = title_header(lines)
+    names = _department(text, lines, cells, title)
+    kind = report_type(title.span.text if title.span else None, text)
+    form_year = P.FORM_YEAR.search(text)
+    sentence_year, _, _ = report_sentence(text)
+    year = (int(form_year.group("year")) if form_year else None) or title.year or sentence_year \
+        or fiscal_year_from_body(text)
+    year_source = "title" if title.year and year == title.year else ("body" if year else None)
+    source = {"title": "title", "form": "body", "body": "body"}.get(names.source or "")
     header = Header(
-        title=title.text if title else None,
-        title_start=title.start if title else None,
+        title=title.span.text if title.span else None,
+        title_start=title.span.start if title.span else None,
         fiscal_year=year,
-        department_name=name,
-        header_source="body" if source == "form" else source,
+        department_name=names.name,
+        header_source=source or year_source,
         report_type=kind,
+        evaluator_kind=evaluator_kind(text, title.span.text if title.span else None),
+        issues=_rejections(names, title),
     )
     if manifest:
         header = _apply_manifest(header, manifest)

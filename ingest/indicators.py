@@ -1,20 +1,34 @@
-"""Performance indicators (绩效指标): target vs actual, from numbered prose items and from tables."""
+"""Performance indicators (绩效指标): target vs actual, from numbered prose items and from tables.
+
+Each indicator carries the comparator its target states (``>=``, ``<=``, ``=``), read through the
+vocabulary ``ingest/vocab/dbt/indicator_comparators.csv`` (which dbt reads too): a wording before the
+target (≥, 不低于, 达到, 控制在, =) or after it (以上, 以内), or a comparator column of the form
+(指标性质). Where none is stated, ``assumed_comparator`` is the direction the target is read in
+(``>=``; ``<=`` under a cost indicator, 成本指标), so ``is_met`` can still be decided, flagged as assumed.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from ingest import patterns as P
-from ingest.segment import Line, Section, enumerator_style, items, lines_of
-from ingest.tables import Table, read_tables
+from ingest.segment import Section, enumerator_style, items, lines_of
+from ingest.tables import Section as TableSection
+from ingest.tables import row_label
+from ingest.vocabulary import rows
 
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}
 _INDICATOR_SECTIONS = {"effectiveness", "self_evaluation"}
-_NUMBER_CELL = re.compile(
-    r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s.]{1,3})?", re.ASCII
-)
+# Rows that close an indicator table: "合计", "总计", "总分".
+_END_ROWS = frozenset({"合计", "总计", "总分"})
+# Level names of cost indicators, whose unsigned targets are ceilings: "成本指标", "经济成本指标".
+_COST_LEVEL = re.compile(r"成本")
+# A unit that makes a figure a date, not a quantity: "2023年12月底前", "6月30日前".
+_DATE_UNIT = re.compile(r"[月日]|底|前|^年$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,44 @@ class Indicator:
     weight: Decimal | None = None
     score: Decimal | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    comparator: str | None = None
+    assumed_comparator: str | None = None
+    target_unit: str | None = None
+    actual_unit: str | None = None
+
+
+@cache
+def _comparator_wordings() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(wording, key) pairs written before and after a target, longest first."""
+    before, after = [], []
+    for row in rows("dbt/indicator_comparators"):
+        (after if row["position"] == "after" else before).append((row["wording"], row["key"]))
+    return (tuple(sorted(before, key=lambda p: -len(p[0]))), tuple(sorted(after, key=lambda p: -len(p[0]))))
+
+
+def comparator_before(text: str) -> str | None:
+    """The comparator a target's leading text ends with: "不低于" → ``>=``, "预期达" → ``>=``."""
+    stripped = text.rstrip()
+    return next((key for wording, key in _comparator_wordings()[0] if stripped.endswith(wording)), None)
+
+
+def comparator_after(text: str) -> str | None:
+    """The comparator a target's trailing text opens with: "以上" → ``>=``, "以内" → ``<=``."""
+    stripped = text.lstrip()
+    return next((key for wording, key in _comparator_wordings()[1] if stripped.startswith(wording)), None)
+
+
+def comparator_cell(text: str) -> str | None:
+    """The comparator a comparator column states (指标性质): "≥" → ``>=``, "=" → ``=``."""
+    stripped = text.strip()
+    return next((key for wording, key in _comparator_wordings()[0] if stripped == wording), None)
+
+
+def _assumed(comparator: str | None, levels: Sequence[str | None]) -> str | None:
+    """The direction an unsigned target is read in: a ceiling under a cost indicator, else a floor."""
+    if comparator is not None:
+        return None
+    return "<=" if any(level and _COST_LEVEL.search(level) for level in levels) else ">="
 
 
 def _value_text(match: re.Match[str]) -> str:
@@ -65,11 +117,10 @@ def _prose_values(body: str) -> tuple[re.Match[str] | None, re.Match[str] | None
     target_cue, actual_cue = P.TARGET_CUE.search(body), P.ACTUAL_CUE.search(body)
     actual_from = actual_cue.end() if actual_cue else 0
     if target_cue:
-        target_zone = body[target_cue.end(): actual_cue.start() if actual_cue and actual_cue.start() > target_cue.end()
-                           else len(body)]
-        target = P.PERCENT.search(target_zone)
+        zone_end = actual_cue.start() if actual_cue and actual_cue.start() > target_cue.end() else len(body)
+        target = P.PERCENT.search(body, target_cue.end(), zone_end)
         if not actual_cue and target:
-            actual_from = target_cue.end() + target.end()
+            actual_from = target.end()
     result_zone = body[actual_from:]
     found = list(P.PERCENT.finditer(result_zone))
     if actual_cue and found:
@@ -100,203 +151,117 @@ def prose_indicators(text: str, sections: list[Section]) -> list[Indicator]:
             target, actual, unit = _prose_values(body)
             if target is None and actual is None:
                 continue
+            comparator = _prose_comparator(body, target) if target else None
             out.append(Indicator(
                 name=name,
                 target_text=_value_text(target) if target else None,
                 actual_text=_value_text(actual) if actual else None,
                 target_value=Decimal(target.group("value")) if target else None,
                 actual_value=Decimal(actual.group("value")) if actual else None,
-                unit=unit, start=start, end=end,
+                unit=unit, start=start, end=end, comparator=comparator,
+                assumed_comparator=_assumed(comparator, (name,)) if target else None,
+                target_unit="%" if target else None, actual_unit="%" if actual else None,
             ))
     return out
 
 
-def _cell_value(cell: str) -> tuple[Decimal | None, str | None]:
-    match = _NUMBER_CELL.fullmatch(cell.strip())
-    if not match:
-        return None, None
-    try:
-        return Decimal(match.group("value")), match.group("unit")
-    except InvalidOperation:
-        return None, None
+def _prose_comparator(body: str, target: re.Match[str]) -> str | None:
+    """The comparator of a prose target: its own wording ("不低于95%", "达到95%", "控制在5%") or the
+    words right after it ("95%以上")."""
+    return (comparator_before(body[max(0, target.start("value") - 8):target.start("value")])
+            or comparator_after(body[target.end():target.end() + 4]))
 
 
-def _decimal(cell: str | None) -> Decimal | None:
-    if cell is None:
-        return None
-    try:
-        return Decimal(cell.strip()) if re.fullmatch(r"\d+(?:\.\d+)?", cell.strip(), re.ASCII) else None
-    except InvalidOperation:
-        return None
+# A figure as a form states a target or a result: a comparator wording, the number, its unit and a
+# trailing wording: "≥95%", "不低于90%", "95%以上", "≤3起", "=100", "620人次", "1,200".
+_FIGURE = re.compile(
+    r"""^(?P<before>[^\d\-]{0,6}?)\s*
+        (?P<value>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*
+        (?P<unit>%|‰|[^\d\s%‰.,]{1,4}?)?\s*
+        (?P<after>以上|及以上|以内|以下|及以下)?$""",
+    re.VERBOSE,
+)
 
 
 @dataclass(frozen=True)
-class _Columns:
-    name: int
-    target: int | None
-    actual: int | None
-    weight: int | None
-    score: int | None
-    level1: int | None
-    level2: int | None
+class Figure:
+    """A target or result cell read as a number with unit and comparator (None where not stated)."""
+
+    value: Decimal | None
+    unit: str | None
+    comparator: str | None
 
 
-def _columns(header: list[str]) -> _Columns | None:
-    """Which column holds what, from a header row; None when it is not an indicator table."""
-    def find(pattern: re.Pattern[str]) -> int | None:
-        return next((i for i, cell in enumerate(header) if pattern.search(cell.strip())), None)
+def read_figure(text: str | None) -> Figure:
+    """"≥95%" → (95, %, >=); "95%以上" → (95, %, >=); "≤3起" → (3, 起, <=); "完成" → nothing. A figure
+    with words before it that are no comparator ("约95%"), or that is a date, is no figure."""
+    match = _FIGURE.match((text or "").strip())
+    if not match:
+        return Figure(None, None, None)
+    before = match.group("before").strip()
+    comparator = comparator_before(before) if before else None
+    unit = match.group("unit")
+    if (before and comparator is None) or (unit and _DATE_UNIT.search(unit)):
+        return Figure(None, None, None)
+    try:
+        value = Decimal(match.group("value").replace(",", ""))
+    except InvalidOperation:
+        return Figure(None, None, None)
+    return Figure(value, unit, comparator or (comparator_after(match.group("after") or "")))
 
-    name = find(P.TABLE_NAME_HEADER)
-    if name is None:
-        name = next((i for i, c in enumerate(header) if c.strip() == "三级指标"), None)
-    target, actual = find(P.TABLE_TARGET_HEADER), find(P.TABLE_ACTUAL_HEADER)
-    if actual is not None and actual == target:
-        actual = next((i for i, c in enumerate(header) if i != target and P.TABLE_ACTUAL_HEADER.search(c)), None)
-    if name is None or (target is None and actual is None):
+
+def _number(cell: str | None) -> Decimal | None:
+    if cell is None or not re.fullmatch(r"\d+(?:\.\d+)?", cell.strip(), re.ASCII):
         return None
-    level3 = next((i for i, c in enumerate(header) if c.strip() == "三级指标"), None)
-    return _Columns(level3 if level3 is not None else name, target, actual, find(P.TABLE_WEIGHT_HEADER),
-                    find(P.TABLE_SCORE_HEADER), find(P.TABLE_LEVEL1_HEADER), find(P.TABLE_LEVEL2_HEADER))
+    return Decimal(cell.strip())
 
 
-def _rows_to_indicators(rows: list[tuple[list[str], int, int]], cols: _Columns) -> list[Indicator]:
-    """Table rows (cells, start, end) to indicators; merged level cells carry down."""
-    out = []
-    level1 = level2 = None
-    for cells, start, end in rows:
-        def cell(i: int | None, cells: list[str] = cells) -> str | None:
-            return cells[i].strip() if i is not None and i < len(cells) and cells[i].strip() else None
-
-        level1 = cell(cols.level1) or level1
-        level2 = cell(cols.level2) or level2
-        name = cell(cols.name)
-        if not name or _decimal(name) is not None or name in {"合计", "总计", "总分"}:
-            continue
-        target_text, actual_text = cell(cols.target), cell(cols.actual)
-        target_value, target_unit = _cell_value(target_text or "")
-        actual_value, actual_unit = _cell_value(actual_text or "")
-        unit = target_unit or actual_unit
-        if "%" in (target_unit, actual_unit):
-            unit = "%"
-        out.append(Indicator(name, target_text, actual_text, target_value, actual_value, unit, start, end,
-                             level1=level1, level2=level2,
-                             weight=_decimal(cell(cols.weight)), score=_decimal(cell(cols.score))))
-    return out
+def _unit_of(target: Figure, actual: Figure, stated: str | None) -> str | None:
+    units = {u for u in (stated, target.unit, actual.unit) if u}
+    if "%" in units:
+        return "%"
+    return stated or target.unit or actual.unit
 
 
-def pipe_table_indicators(text: str, lines: list[Line]) -> list[Indicator]:
-    """Indicators from markdown pipe tables with an indicator-name and a target or actual column."""
+def table_indicators(tables: Sequence[TableSection]) -> list[Indicator]:
+    """Indicators of every section with an indicator-name column (三级指标 / 指标名称) and a target or
+    result column: one per row, the first- and second-level names carried down over merged cells,
+    the comparator from the target's wording or a comparator column (指标性质), the unit from the
+    figures or a unit column (度量单位); rows up to 合计 / 总计 / 总分."""
     out: list[Indicator] = []
-    i = 0
-    while i < len(lines):
-        if not P.MD_TABLE_ROW.match(lines[i].text):
-            i += 1
-            continue
-        block = []
-        while i < len(lines) and P.MD_TABLE_ROW.match(lines[i].text):
-            block.append(lines[i])
-            i += 1
-        header = [c for c in block[0].text.strip().strip("|").split("|")]
-        cols = _columns(header)
-        if cols is None:
-            continue
-        rows = [([c for c in ln.text.strip().strip("|").split("|")], ln.start, ln.end) for ln in block[1:]]
-        out.extend(_rows_to_indicators(rows, cols))
-    return out
-
-
-def flat_table_indicators(text: str, lines: list[Line]) -> list[Indicator]:
-    """Indicators from tables flattened to one cell per line, found by a run of header cells."""
-    out: list[Indicator] = []
-    i = 0
-    while i < len(lines):
-        j = i
-        while j < len(lines) and P.TABLE_HEADER_CELL.match(lines[j].text.strip()):
-            j += 1
-        if j - i < 3:
-            i += 1
-            continue
-        header = [ln.text for ln in lines[i:j]]
-        cols = _columns(header)
-        width = len(header)
-        i = j
-        if cols is None:
-            continue
-        rows = []
-        while i + width <= len(lines):
-            chunk = lines[i:i + width]
-            if any(len(ln.text) > 60 or enumerator_style(ln.text) for ln in chunk):
-                break
-            rows.append(([ln.text for ln in chunk], chunk[0].start, chunk[-1].end))
-            i += width
-        out.extend(_rows_to_indicators(rows, cols))
-    return out
-
-
-def table_total_score(text: str, lines: list[Line]) -> tuple[Decimal, int, int] | None:
-    """The 合计 row's 得分 of an indicator table with an explicit score column."""
-    header_line: Line | None = None
-    for ln in lines:
-        if not P.MD_TABLE_ROW.match(ln.text):
-            header_line = None
-            continue
-        if header_line is None:
-            header_line = ln
-            continue
-        cells = [c.strip() for c in ln.text.strip().strip("|").split("|")]
-        if cells and cells[0] in {"合计", "总计", "总分"}:
-            header = [c.strip() for c in header_line.text.strip().strip("|").split("|")]
-            score_col = next((k for k, c in enumerate(header) if P.TABLE_SCORE_HEADER.match(c)), None)
-            if score_col is not None and score_col < len(cells):
-                value = _decimal(cells[score_col])
-                if value is not None:
-                    return value, ln.start, ln.end
-    return None
-
-
-def _table_header_above(lines: list[Line], row: Line) -> Line | None:
-    idx = lines.index(row)
-    while idx > 0 and P.MD_TABLE_ROW.match(lines[idx - 1].text):
-        idx -= 1
-    return lines[idx] if lines[idx] is not row else None
-
-
-def _comparator(cell: str | None) -> str:
-    return cell if cell in _COMPARATORS or cell == "=" else ""
-
-
-def form_table_indicators(text: str, lines: list[Line], tables: list[Table] | None = None) -> list[Indicator]:
-    """Indicators of the positional indicator tables the table reader finds (一级/二级/三级指标,
-    指标性质, 指标值, 度量单位, 完成值, 权重, 得分): the layouts of project and department forms whose
-    cells a PDF or web page left pipe-separated on one line."""
-    out: list[Indicator] = []
-    for table in tables if tables is not None else read_tables(text, lines):
-        if "level3" not in table.columns:
+    for section in tables:
+        keys = set(section.keys)
+        if "level3" not in keys or not keys & {"target", "actual"}:
             continue
         level1 = level2 = None
-        for row in table.rows:
-            def cell(key: str, row=row, table=table) -> str | None:
-                value = table.value(row, key)
-                return value.text if value is not None and value.text else None
+        for r in section.body:
+            def cell(key: str, r: int = r, section: TableSection = section) -> str | None:
+                found = section.value(r, key)
+                return found.text if found is not None and found.text and not found.is_blank else None
 
+            first = next((c for c in section.grid.rows[r] if c.text), None)
+            if first is not None and row_label(first.text) in _END_ROWS:
+                break
             level1, level2 = cell("level1") or level1, cell("level2") or level2
             name = cell("level3")
-            target, actual, unit_cell = cell("target"), cell("actual"), cell("measure_unit")
-            target_value, target_unit = _cell_value(target or "")
-            actual_value, actual_unit = _cell_value(actual or "")
-            unit = unit_cell or target_unit or actual_unit
-            op = _comparator(cell("nature"))
-            end = max(v.end for v in row.values if v is not None)
+            if not name or _number(name) is not None or name in (level1, level2):
+                continue
+            target_text, actual_text, stated_unit = cell("target"), cell("actual"), cell("measure_unit")
+            target, actual = read_figure(target_text), read_figure(actual_text)
+            nature = cell("nature")
+            comparator = target.comparator or (comparator_cell(nature) if nature else None)
+            unit = _unit_of(target, actual, stated_unit)
+            op = nature if nature and comparator_cell(nature) and not target.comparator else ""
+            cells = [c for c in section.grid.rows[r] if c.text]
             out.append(Indicator(
-                name or "", f"{op}{target}{unit_cell or ''}" if target else None, actual,
-                target_value, actual_value, unit, row.label.start, end, level1=level1, level2=level2,
-                weight=_decimal(cell("weight")), score=_decimal(cell("score"))))
-    return [ind for ind in out if ind.name]
+                name, f"{op}{target_text}{stated_unit or ''}" if target_text else None, actual_text,
+                target.value, actual.value, unit, cells[0].start, cells[-1].end, level1=level1, level2=level2,
+                weight=_number(cell("weight")), score=_number(cell("score")),
+                comparator=comparator, assumed_comparator=_assumed(comparator, (level1, level2)),
+                target_unit=target.unit or stated_unit, actual_unit=actual.unit or stated_unit))
+    return out
 
 
-def extract_indicators(text: str, lines: list[Line], sections: list[Section],
-                       tables: list[Table] | None = None) -> list[Indicator]:
-    """All indicators: prose items, pipe tables and flattened tables; the table reader's indicator
-    tables (``tables`` when already read) where neither table reader above found one."""
-    found = pipe_table_indicators(text, lines) + flat_table_indicators(text, lines)
-    return prose_indicators(text, sections) + (found or form_table_indicators(text, lines, tables))
+def extract_indicators(text: str, sections: list[Section], tables: Sequence[TableSection]) -> list[Indicator]:
+    """All indicators: numbered items of the performance sections and rows of indicator tables."""
+    return prose_indicators(text, sections) + table_indicators(tables)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ingest import patterns as P
+from ingest.grid import Grid, GridCell
 from ingest.segment import SENTENCE_REACH_BEFORE, clause_start, line_start, sentence_span
+from ingest.tables import column_key
 
 _UNIT_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 _LABELS = [(side, item, re.compile(rf"(?=({pattern}))")) for side, item, pattern in P.MONEY_LABELS]
 _WINDOW = 40
+# Column keys of a form's money block (年初预算数 / 全年预算数 / 全年执行数), read by ``ingest.forms``.
+_FORM_MONEY_COLUMNS = frozenset({"budget_initial", "budget_adjusted", "spend"})
 # How far after a figure a qualifier ("以上", "左右") is looked for (the text after it is not copied).
 _QUALIFIER_REACH = 16
 
@@ -105,8 +110,11 @@ def _in_table(text: str, pos: int) -> bool:
     return text.startswith("|", line_start(text, pos))
 
 
-def extract_money(text: str, report_type: str = "department_overall") -> tuple[list[MoneyFact], list[Issue]]:
-    """Every labelled money figure of the prose, with its side, item and fund scope.
+def extract_money(text: str, report_type: str = "department_overall",
+                  tables: Sequence[MoneyFact] = ()) -> tuple[list[MoneyFact], list[Issue]]:
+    """Every labelled money figure of the prose, with its side, item and fund scope, and the
+    ``tables``' money label figures (``money_grid_facts``): 年初预算 is the total where neither
+    states an adjusted budget.
 
     In a department report a figure said of a project is not the department's; in a project
     report it is the report's own."""
@@ -141,7 +149,7 @@ def extract_money(text: str, report_type: str = "department_overall") -> tuple[l
             unit=match.group("unit"), amount_text=match.group(0),
             start=s_start, end=s_end,
         ))
-    return _resolve_budget_items(facts + extract_money_tables(text)), issues
+    return resolve_budget_items(facts + list(tables)), issues
 
 
 def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int] | None, pos: int) -> bool:
@@ -155,7 +163,7 @@ def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int
     return "其中" in between and "\n" not in between and "。" not in between
 
 
-def _resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:
+def resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:
     """年初预算 is the ``total`` when the report states no adjusted budget in that scope."""
     scopes_with_total = {f.fund_scope for f in facts if f.side == "budget" and f.item == "total"}
     out = []
@@ -203,10 +211,6 @@ def extract_staff(text: str) -> list[Measure]:
     return out
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
 def _column_label(cell: str) -> tuple[str, str] | None:
     """(side, item) when a header cell is exactly a money label: "全年预算数(万元)" → budget/total."""
     bare = re.sub(r"\((?:亿元|万元|元)\)", "", cell).strip()
@@ -230,75 +234,59 @@ def _row_scope(label: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _table_unit(header: list[str], above: list[str]) -> str | None:
-    for text in [*header, *above]:
-        match = P.TABLE_UNIT.search(text)
+def _grid_unit(cells: Sequence[GridCell], above: GridCell | None) -> str | None:
+    for cell in [*cells, *([above] if above is not None else [])]:
+        match = P.TABLE_UNIT.search(cell.text)
         if match:
             return match.group("unit") or match.group("cell_unit")
     return None
 
 
-def extract_money_tables(text: str) -> list[MoneyFact]:
-    """Money figures of markdown tables with a stated unit: columns named by money labels, rows by
-    fund scope (合计 / 一般公共预算 …) or spend kind (基本支出 / 项目支出)."""
+def _money_header(grid: Grid) -> int | None:
+    """The first row naming a money label in a column (and stating no figure), if any."""
+    for r, row in enumerate(grid.rows):
+        if any(c.number is not None or c.percent is not None for c in row):
+            return None
+        if any(column_key(c.text) in _FORM_MONEY_COLUMNS for c in row):
+            return None  # a form's money block: read by ``ingest.forms``
+        if any(_column_label(c.text) for c in row[1:]):
+            return r
+    return None
+
+
+def money_grid_facts(grids: Sequence[Grid]) -> tuple[list[MoneyFact], list[Measure]]:
+    """Money figures and execution rates of tables whose columns are money labels (预算数 / 支出数 /
+    决算数, unit in a header or the caption) and whose rows are fund scopes (合计 / 一般公共预算 …) or
+    spend kinds (基本支出 / 项目支出); the rate under an 执行率 column of the total row."""
     facts: list[MoneyFact] = []
-    lines = text.split("\n")
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    i = 0
-    while i < len(lines):
-        if not P.MD_TABLE_ROW.match(lines[i]):
-            i += 1
+    rates: list[Measure] = []
+    for grid in grids:
+        h = _money_header(grid)
+        if h is None:
             continue
-        start = i
-        while i < len(lines) and P.MD_TABLE_ROW.match(lines[i]):
-            i += 1
-        header = _cells(lines[start])
-        unit = _table_unit(header, lines[max(0, start - 2):start])
-        columns = {k: _column_label(c) for k, c in enumerate(header)}
-        if unit is None or not any(columns.values()):
-            continue
-        for row in range(start + 1, i):
-            cells = _cells(lines[row])
-            scoped = _row_scope(cells[0]) if cells else None
+        header = grid.rows[h]
+        columns = {k: _column_label(c.text) for k, c in enumerate(header)}
+        unit = _grid_unit(header, grid.above)
+        for row in grid.rows[h + 1:]:
+            scoped = _row_scope(row[0].text)
             if scoped is None:
                 continue
             scope, row_item = scoped
+            start, end = row[0].start, max(c.end for c in row)
             for k, label in columns.items():
-                if label is None or k >= len(cells) or not P.TABLE_PLAIN_NUMBER.match(cells[k]):
+                cell = row[k]
+                if label is None or unit is None or not P.TABLE_PLAIN_NUMBER.match(cell.text):
                     continue
                 side, item = label
                 if row_item is not None:
                     if side != "spend":
                         continue
                     item = row_item
-                value, _ = parse_number(cells[k])
-                facts.append(MoneyFact(side, item, scope, to_wan_yuan(value, unit), unit, f"{cells[k]}{unit}",
-                                       offsets[row], offsets[row] + len(lines[row])))
-    return facts
-
-
-def extract_table_rates(text: str) -> list[Measure]:
-    """The execution rate of a money table's total row ("| 合计 | … | 91.65% |" under "执行率")."""
-    out: list[Measure] = []
-    pos = 0
-    header: list[str] | None = None
-    for line in text.split("\n"):
-        if not P.MD_TABLE_ROW.match(line):
-            header = None
-        elif header is None:
-            header = _cells(line)
-        else:
-            cells = _cells(line)
-            scoped = _row_scope(cells[0]) if cells and cells[0] else None
-            if scoped == ("all_funds", None):
-                for k, cell in enumerate(header):
-                    if k < len(cells) and P.TABLE_RATE_HEADER.fullmatch(cell):
-                        value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cells[k], re.ASCII)
-                        if value:
-                            out.append(Measure("execution_rate_pct", Decimal(value.group(1)), "%",
-                                               pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
+                value, _ = parse_number(cell.text)
+                facts.append(MoneyFact(side, item, scope, to_wan_yuan(value, unit), unit, cell.text, start, end))
+            if (scope, row_item) == ("all_funds", None):
+                for k, head in enumerate(header):
+                    value = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", row[k].text, re.ASCII)
+                    if P.TABLE_RATE_HEADER.fullmatch(head.text) and value:
+                        rates.append(Measure("execution_rate_pct", Decimal(value.group(1)), "%", start, end))
+    return facts, rates

@@ -1,16 +1,20 @@
 """Decoded text to normalised text: half-width forms, no page footers or markdown, one paragraph a line.
 
 Two passes: ``clean_texts`` does the whole-text work over a batch at once, vectorised in polars
-(half-width forms, LF line ends, footers and markdown out, spaces next to Chinese gone);
+(half-width forms, LF line ends, pinyin a mirror site inserted after characters, footers and
+markdown out, spaces next to Chinese gone);
 ``join_paragraphs`` then walks each cleaned text's lines once, joining broken lines.
 ``normalise`` is both, for one text. Every offset the parser publishes indexes the normalised text,
-which is stored with the report.
+which is stored with the report. ``simplified`` maps traditional characters one for one onto
+simplified ones: the parser matches on that view, so offsets stay those of the text as written.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
 import polars as pl
 
@@ -45,6 +49,7 @@ def _cleaned(text: pl.Expr) -> pl.Expr:
     return (
         (pl.lit("\n") + text.str.replace_many(list(_FULLWIDTH), list(_FULLWIDTH.values())))
         .str.replace_all("\r\n?", "\n")
+        .str.replace_all(P.INSERTED_PINYIN, "${1}")
         .str.replace_all(P.PAGE_FOOTER_LINE, "\n")
         .str.replace_all(P.MD_TABLE_RULE_LINE, "\n")
         .str.replace_all(P.MD_HEADING_LINE, "\n" + _HEADING_MARK)
@@ -89,29 +94,32 @@ def _line_width(lines: list[str]) -> int:
 class _Paragraph:
     """A paragraph being joined from physical lines, kept in pieces (re-concatenating a growing
     string per line is quadratic). ``probe`` stands for the text in every test ``_joins`` makes:
-    the text itself when short, else its head and tail (the tests look at the ends and the length)."""
+    the text itself when short, else its head and tail (the tests look at the ends and the length).
+    The tests read ``view``, the line in simplified characters (``simplified``); the text keeps ``line``."""
 
-    def __init__(self, line: str, heading: bool) -> None:
-        self.pieces, self.heading, self.last_line = [line], heading, line
-        self.length, self.head, self.tail = len(line), line[:_PROBE], line[-_PROBE:]
-        self.title_keyword = P.TITLE_KEYWORDS.search(line) is not None
+    def __init__(self, line: str, heading: bool, view: str) -> None:
+        self.pieces, self.heading, self.last_line = [line], heading, view
+        self.length, self.head, self.tail = len(view), view[:_PROBE], view[-_PROBE:]
+        self.title_keyword = P.TITLE_KEYWORDS.search(view) is not None
+        self._view = [view]
 
-    def add(self, line: str) -> None:
+    def add(self, line: str, view: str) -> None:
         """Append a continuation line: no space, except between two Latin words."""
         last = self.tail[-1]
         glue = " " if last.isascii() and last.isalpha() and line[0].isascii() and line[0].isalpha() else ""
-        seam = self.tail[-_KEYWORD_SPAN:] + glue + line[:_KEYWORD_SPAN]
-        self.title_keyword = self.title_keyword or bool(P.TITLE_KEYWORDS.search(seam) or P.TITLE_KEYWORDS.search(line))
+        seam = self.tail[-_KEYWORD_SPAN:] + glue + view[:_KEYWORD_SPAN]
+        self.title_keyword = self.title_keyword or bool(P.TITLE_KEYWORDS.search(seam) or P.TITLE_KEYWORDS.search(view))
         self.pieces += [glue, line]
-        self.length += len(glue) + len(line)
+        self._view += [glue, view]
+        self.length += len(glue) + len(view)
         if len(self.head) < _PROBE:
-            self.head = (self.head + glue + line)[:_PROBE]
-        self.tail = (self.tail + glue + line)[-_PROBE:]
-        self.last_line = line
+            self.head = (self.head + glue + view)[:_PROBE]
+        self.tail = (self.tail + glue + view)[-_PROBE:]
+        self.last_line = view
 
     @property
     def probe(self) -> str:
-        return self.text() if self.length <= 2 * _PROBE else self.head + self.tail
+        return "".join(self._view) if self.length <= 2 * _PROBE else self.head + self.tail
 
     def text(self) -> str:
         return "".join(self.pieces)
@@ -155,15 +163,46 @@ def join_paragraphs(cleaned: str) -> str:
     for line, is_heading in lines:
         if not line:
             continue
-        if current and not is_heading and _joins(current, line, width):
-            current.add(line)
+        view = simplified(line)
+        if current and not is_heading and _joins(current, view, width):
+            current.add(line, view)
             continue
         if current:
             paragraphs.append(current.text())
-        current = _Paragraph(line, is_heading)
+        current = _Paragraph(line, is_heading, view)
     if current:
         paragraphs.append(current.text())
     return "\n".join(paragraphs)
+
+
+@cache
+def _simplified_table() -> dict[int, str]:
+    """Traditional character → simplified character, one for one, from the character table that
+    ``opencc-python-reimplemented`` ships (``TSCharacters.txt``). A character that is also written
+    in simplified script (乾, 於, 著: the table lists it among its own readings) is left as it is."""
+    table: dict[int, str] = {}
+    with resources.files("opencc").joinpath("dictionary", "TSCharacters.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            traditional, _, readings = line.rstrip("\n").partition("\t")
+            first = readings.split(" ")[0]
+            if len(traditional) == 1 and len(first) == 1 and traditional not in readings.split(" "):
+                table[ord(traditional)] = first
+    return table
+
+
+@cache
+def _traditional_characters() -> frozenset[str]:
+    return frozenset(map(chr, _simplified_table()))
+
+
+def simplified(text: str) -> str:
+    """The text in simplified characters, one character for one (same length, so every offset into
+    it is an offset into ``text``): the view the parser matches on, "部門整體支出績效" → "部门整体支出绩效".
+    A text with no traditional character is returned as it is (a set of its characters, no
+    per-character work in Python)."""
+    if _traditional_characters().isdisjoint(set(text)):
+        return text
+    return text.translate(_simplified_table())
 
 
 def normalise(text: str) -> str:

@@ -23,18 +23,20 @@ from ingest import schema
 from ingest.documents.model import Span
 from ingest.documents.provenance import locate
 from ingest.findings import extract_findings
-from ingest.forms import budget_lines, department_form_money, form_score, form_staff
+from ingest.forms import TableScores, budget_lines, department_form_money, form_score, form_staff, table_scores
+from ingest.grid import Grid, cell_spans
 from ingest.header import Header, read_header
-from ingest.indicators import extract_indicators, table_total_score
+from ingest.indicators import extract_indicators
 from ingest.limits import parse_limits
 from ingest.manifest import checked_values
-from ingest.money import Issue, extract_money, extract_rates, extract_staff, extract_table_rates
-from ingest.normalise import clean_texts, join_paragraphs
+from ingest.money import Issue, extract_money, extract_rates, extract_staff, money_grid_facts
+from ingest.normalise import clean_texts, join_paragraphs, simplified
 from ingest.pool import Limits, run_limited
-from ingest.projects import form_projects, report_project
+from ingest.projects import form_projects, project_blocks, report_project
 from ingest.scores import ScoreFact, extract_deductions, extract_scores
-from ingest.segment import lines_of, sections
-from ingest.tables import cells_of, read_tables
+from ingest.segment import lines_of
+from ingest.segment import sections as segment_sections
+from ingest.tables import report_tables, sections
 
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.
@@ -47,7 +49,8 @@ _FIGURE = re.compile(r"[0-9][0-9.,]*\s*(?:亿元|万元|元|%|分)", re.ASCII)
 @dataclass(frozen=True)
 class ReportInput:
     """One report to parse: decoded ``text``, or ``failure`` saying why it could not be read;
-    ``spans`` map the (already normalised) text of a document back to its pages (None for text)."""
+    ``spans`` map the (already normalised) text of a document back to its pages (None for text);
+    ``tables`` are the document's tables as grids placed in that text."""
 
     report_id: str
     source_file: str
@@ -55,6 +58,7 @@ class ReportInput:
     failure: str | None = None
     manifest: Mapping[str, str] | None = None
     spans: tuple[Span, ...] | None = None
+    tables: tuple[Grid, ...] = ()
 
 
 @dataclass
@@ -104,8 +108,8 @@ def _header_row(report_id: str, header: Header, status: str, reason: str | None,
         "fiscal_year": header.fiscal_year, "department_name": header.department_name,
         "department_type": header.department_type, "admin_level": header.admin_level,
         "province": header.province, "city": header.city, "county": header.county,
-        "header_source": header.header_source, "parse_status": status, "status_reason": reason,
-        "text_chars": chars,
+        "header_source": header.header_source, "evaluator_kind": header.evaluator_kind,
+        "parse_status": status, "status_reason": reason, "text_chars": chars,
     }
 
 
@@ -141,34 +145,38 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
         return _failed(item, item.failure or "no text")
     if (n_lines := item.text.count("\n") + 1) > MAX_LINES:
         return _failed(item, f"{n_lines} lines, over the {MAX_LINES} a report may have: split the file into reports")
-    text = join_paragraphs(clean_texts([item.text])[0] if cleaned is None else cleaned)
+    written = join_paragraphs(clean_texts([item.text])[0] if cleaned is None else cleaned)
+    text = simplified(written)  # matched on; values are read from it, provenance from ``written``
     if not text.strip():
         return _failed(item, "empty file")
     if (n_figures := sum(1 for _ in _FIGURE.finditer(text))) > MAX_FIGURES:
         return _failed(item, f"{n_figures} figures, over the {MAX_FIGURES} a report may state: "
                              "split the file into reports")
-    spans = item.spans if item.spans and text == item.text else None
+    same_text = written == item.text
+    spans = item.spans if item.spans and same_text else None
     lines = lines_of(text)
-    found_sections = sections(text, lines)
+    found_sections = segment_sections(text, lines)
     manifest, manifest_problems = checked_values(item.manifest)
-    cells = cells_of(lines)
-    tables = read_tables(text, lines, cells)
+    documents = item.tables if same_text else ()
+    if text is not written:
+        documents = tuple(grid.with_text(simplified) for grid in documents)
+    cells, grids = report_tables(text, lines, documents)
+    if spans is not None and item.tables:
+        spans = cell_spans(item.tables, spans)
+    table_sections = [section for grid in grids for section in sections(grid)]
     header = read_header(text, lines, manifest, cells)
-    money, issues = extract_money(text, header.report_type)
-    measures = extract_rates(text) + extract_table_rates(text) + extract_staff(text)
-    if header.report_type == "department_overall":
-        form_money, form_rates, form_issues = department_form_money(text, budget_lines(tables))
+    blocks = project_blocks(cells, text)
+    own = [s for s in table_sections if header.report_type == "project"
+           or not any(a <= s.start < b for a, b in blocks)]
+    grid_money, grid_rates = money_grid_facts(grids)
+    money, issues = extract_money(text, header.report_type, grid_money)
+    measures = extract_rates(text) + grid_rates + extract_staff(text)
+    if header.report_type != "project":
+        form_money, form_rates, form_issues = department_form_money(text, budget_lines(own))
         money, measures, issues = money + form_money, measures + form_rates, issues + form_issues
-    measures += form_staff(cells, tables)
-    scores = extract_scores(text)
-    stated_score = form_score(cells)
-    if stated_score:
-        scores.append(stated_score)
-    table_score = table_total_score(text, lines)
-    if table_score and not any(s.score_item == "total" and s.score is not None for s in scores):
-        scores = [s for s in scores if s.score_item != "total"]
-        scores.insert(0, ScoreFact("total", table_score[0], None, None, False, table_score[1], table_score[2]))
-    indicators = extract_indicators(text, lines, found_sections, tables)
+    measures += form_staff(cells, table_sections)
+    scores = _with_table_scores(extract_scores(text), form_score(cells), table_scores(own))
+    indicators = extract_indicators(text, found_sections, table_sections)
     findings = extract_findings(text, found_sections)
     if not _is_performance_report(header, text, bool(money or scores)):
         return _failed(item, "not a performance report: no title or figures of a budget-performance "
@@ -177,12 +185,12 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     rid = item.report_id
     parsed = ParsedReport()
     rows = parsed.rows
-    provenance = _Provenance(rid, text, spans)
+    provenance = _Provenance(rid, written, spans)
     if item.spans and spans is None:
         rows["parse_issues"].append(_issue_row(rid, Issue(
             "provenance_unavailable", "warn", "document text changed on normalising; page and position "
             "of its facts are unknown", text[:120], 0)))
-    rows["report_texts"].append({"report_id": rid, "normalised_text": text})
+    rows["report_texts"].append({"report_id": rid, "normalised_text": written})
     for f in money:
         rows["money_facts"].append({
             "report_id": rid, "side": f.side, "item": f.item, "fund_scope": f.fund_scope,
@@ -200,14 +208,16 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
             "report_id": rid, "indicator_name": ind.name, "indicator_level1": ind.level1,
             "indicator_level2": ind.level2, "target_text": ind.target_text, "actual_text": ind.actual_text,
             "target_value": ind.target_value, "actual_value": ind.actual_value, "unit": ind.unit,
-            "weight": ind.weight, "score": ind.score, **provenance(ind.start, ind.end)})
+            "weight": ind.weight, "score": ind.score, "comparator": ind.comparator,
+            "assumed_comparator": ind.assumed_comparator, "target_unit": ind.target_unit,
+            "actual_unit": ind.actual_unit, **provenance(ind.start, ind.end)})
     for fd in findings:
         rows["findings"].append({"report_id": rid, "kind": fd.kind, "seq": fd.seq, "text": fd.text,
                                  "source_start": fd.start, "source_end": fd.end})
     for seq, (reason, start, end) in enumerate(extract_deductions(text), start=1):
         rows["findings"].append({"report_id": rid, "kind": "deduction_reason", "seq": seq, "text": reason,
                                  "source_start": start, "source_end": end})
-    projects, project_issues = form_projects(text, cells, tables)
+    projects, project_issues = form_projects(text, cells, table_sections)
     if not projects and header.report_type == "project":
         narrative = report_project(header.title, header.title_start, header.department_name, text,
                                    money, measures, scores)
@@ -225,6 +235,7 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     if header.place_issue:
         rows["parse_issues"].append(_issue_row(rid, Issue("region_unresolved", "warn", header.place_issue,
                                                           header.department_name or "", 0)))
+    rows["parse_issues"].extend(_issue_row(rid, issue) for issue in header.issues)
     rows["parse_issues"].extend(_issue_row(rid, Issue("manifest_value_rejected", "warn", problem, "", 0))
                                 for problem in manifest_problems)
 
@@ -250,6 +261,27 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     status = "partial" if reasons else "ok"
     rows["report_headers"].append(_header_row(rid, header, status, "; ".join(reasons) or None, len(text)))
     return parsed
+
+
+def _with_table_scores(scores: list[ScoreFact], field: ScoreFact | None, table: TableScores) -> list[ScoreFact]:
+    """The prose's scores with what the forms state: a score field, then the total row of a score
+    table where no total is stated otherwise; the table's rating where none is; its parts where the
+    prose states none of that part."""
+    if field:
+        scores.append(field)
+    if table.total and not any(s.score_item == "total" and s.score is not None for s in scores):
+        scores = [s for s in scores if s.score_item != "total"]
+        scores.insert(0, table.total)
+    if table.rating and not any(s.rating for s in scores):
+        rating, start, end = table.rating
+        first = next((i for i, s in enumerate(scores) if s.score_item == "total"), None)
+        if first is None:
+            scores.insert(0, ScoreFact("total", None, None, rating, False, start, end))
+        else:
+            s = scores[first]
+            scores[first] = ScoreFact(s.score_item, s.score, s.max_score, rating, s.is_derived, s.start, s.end)
+    stated = {s.score_item for s in scores}
+    return scores + [p for p in table.parts if p.score_item not in stated]
 
 
 # The keys behind the marts' headline figures, and how a reason names them.

@@ -36,6 +36,9 @@ MD_BULLET_LINE = r"\n[ \t]{0,6}[-*+][ \t]+(\S)"
 MD_EMPHASIS = r"\*\*|__"
 # Spaces and tabs around a line break.
 LINE_EDGE_SPACE = r"[ \t]*\n[ \t]*"
+# Pinyin that a mirror site inserts after a character, tone-marked, in brackets: "區(qū)", "機(jī)構(gòu)",
+# "經(jīng)費" (the character is group 1, kept; a bracket without a tone mark, "(a)", stays).
+INSERTED_PINYIN = r"(\p{Han})\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\)"
 
 # Section / item numbering at the start of a line, by style:
 # "一、部门基本情况"  "(一)部门职能"  "1.负责…" / "1、预算编制"  "(1)收文处理率"  "①…"  "一是…"
@@ -69,15 +72,16 @@ TITLE_KEYWORDS = re.compile(r"绩效(?:自评|自我评价|评价|评估)(?:情�
 REPORT_TITLE = re.compile(
     "(?:" + "|".join(re.escape(w) for _, w in wordings("title_kinds")) + r")(?:\((?:19|20)\d{2}年度?\))?"
 )
-# Where a title inside a line may begin: after punctuation, a file extension or a closing bracket.
-TITLE_START_BOUNDARY = re.compile(r"[。;!?:,|《》【】<>]|\.(?:docx?|pdf|xlsx?|wps|txt)|(?<!\d)\.|\.(?!\d)")
+# Where a title inside a line may begin: after punctuation, a file extension, a closing bracket, or
+# the words announcing it in a sentence ("现将2017年度某局整体支出自我绩效评价报告如下").
+TITLE_START_BOUNDARY = re.compile(r"[。;!?:,|《》【】<>]|\.(?:docx?|pdf|xlsx?|wps|txt)|(?<!\d)\.|\.(?!\d)|现将|特将")
 # Page metadata glued before a title: "文号:发布日期:2025-04-29时效性:有效".
 PAGE_METADATA = re.compile(
     "(?:" + "|".join(re.escape(w) for k, w in wordings("page_metadata") if k == "label") + r")\s*:\s*"
     r"(?:[\d\-/:. T]*\d|" + "|".join(re.escape(w) for k, w in wordings("page_metadata") if k == "value") + ")?"
 )
 # A year stated in brackets after a form title: "(2023年度)".
-TITLE_BRACKET_YEAR = re.compile(r"\((?P<year>(?:19|20)\d{2})年度?\)")
+TITLE_BRACKET_YEAR = re.compile(r"\((?P<year>(?:19|20)\d{2})\s*年度?\)")
 # A number opening a list item before a title: "1.", "2、".
 TITLE_ENUMERATOR = re.compile(r"\s*\d{1,2}\s*[.、]\s*")
 # Year then department then kind: "2022年度中国共产党成都市武侯区委员会办公室部门整体支出绩效自评报告".
@@ -91,18 +95,65 @@ TITLE_NAME_FIRST = re.compile(r"^(?P<name>[^\d]{3,40}?)(?:关于)?(?P<year>(?:19
 # Report-kind words that end a department name inside a title: "…财政局部门整体支出绩效自评报告(2023年度)".
 TITLE_KIND_TAIL = re.compile(
     r"(?:本级)?(?:部门整体支出|部门整体|整体支出|部门支出|项目支出|预算绩效|专项资金|部门预算项目|绩效(?:自评|评价)|整体和项目).*$")
-# Form field: "部门(单位)名称:杭州市西湖区人民政府办公室", "单位名称:XX局".
-FORM_DEPARTMENT = re.compile(r"(?:部门|单位|预算部门)(?:\((?:单位|部门)\))?名称\s*[:]\s*(?P<name>[^\s,;。]{3,40})")
 # A form-field line of its own: "评价年度:2021", "联系人:张三".
 FORM_FIELD_LINE = re.compile(rf"^[{CJK}()]{{2,12}}:\s*\S[^:]{{0,40}}$")
-FORM_YEAR = re.compile(r"(?:评价|自评|预算|所属)年度\s*[:]\s*(?P<year>(?:19|20)\d{2})")
+# A year field: "评价年度:2024", "評價年度: 2020年度" (labels: ``vocab/header_fields.csv``, key ``year``).
+FORM_YEAR = re.compile(
+    "(?:" + "|".join(re.escape(w) for k, w in wordings("header_fields") if k == "year")
+    + r")\s*:\s*(?P<year>(?:19|20)\d{2})(?!\d)"
+)
+# A labelled field naming a unit, with its value up to the cell's end: "部门名称:某县某局",
+# "评价单位(公章): 某县某局", "主管部门:  某县某局  (盖章)" (labels: department, implementing_unit and
+# supervising_department of ``vocab/form_fields.csv``, department and evaluator of ``vocab/header_fields.csv``).
+_UNIT_FIELD_KEYS = ("department", "implementing_unit", "supervising_department", "evaluator")
+UNIT_FIELD_LABELS: dict[str, str] = {
+    w: k for vocab in ("form_fields", "header_fields") for k, w in wordings(vocab) if k in _UNIT_FIELD_KEYS}
+UNIT_FIELD = re.compile(
+    "(?P<label>" + "|".join(re.escape(w) for w in sorted(UNIT_FIELD_LABELS, key=len, reverse=True)) + ")"
+    + r"(?:\((?:公章|盖章|签章)\))?\s*:\s*(?P<value>[^|\n]*)"
+)
+# Any field label: where a field's value ends when the next field is glued to it ("某局评价单位:…",
+# "某局(公章)填报人:…"); an unknown label is found by its colon (``header.unit_fields``).
+FIELD_LABEL = re.compile(
+    "(?:" + "|".join(sorted({re.escape(w) for v in ("form_fields", "header_fields") for _, w in wordings(v)},
+                            key=len, reverse=True)) + ")"
+)
+# A project's name field: "项目名称:某县某局某某经费项目,项目实施地点:…".
+PROJECT_NAME_FIELD = re.compile(
+    "(?:" + "|".join(re.escape(w) for k, w in wordings("form_fields") if k == "project_name")
+    + r")\s*:\s*(?P<value>[^,;。|\n]+)"
+)
+# The fiscal year alone under a title, bracketed: "(2022年度)", "((2019年度)".
+YEAR_LINE = re.compile(r"^\(?\((?P<year>(?:19|20)\d{2})\s*年度?\)")
+# A title opening with its year: "2021年度某局…", "关于2021年度…", "2020東湖區…".
+TITLE_LEADING_YEAR = re.compile(r"^(?:关于)?(?:19|20)\d{2}(?!\d)")
+# Years stated in a title ("2020年棚户区改造项目2021年度绩效自评报告"), not inside a document number.
+TITLE_YEAR = re.compile(r"(?<![\d〔\[])(?P<year>(?:19|20)\d{2})(?![\d〕\]])")
+# The year a title evaluates: the one right before the report's kind ("…项目2021年度绩效自评报告").
+TITLE_EVALUATED_YEAR = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年度?(?=(?:本级)?(?:部门|单位)?(?:整体|项目)?(?:支出)?(?:预算)?(?:绩效|自评|自我))")
+# The sentence announcing the report: "现将2017年度湛江市财政局整体支出自我绩效评价报告如下".
+REPORT_SENTENCE = re.compile(r"现将(?P<span>[^。;:!?《》\n]{2,80}?)(?:报告|汇报)如下")
+# The unit an evaluation is about: "我公司承担了某局2019年度部门整体支出绩效评价工作",
+# "对某局2021年度部门整体支出开展了绩效评价", "我单位对2022年度某院项目支出开展了自评".
+EVALUATED_UNIT = re.compile(
+    r"(?:承担了?|对)(?P<span>[^。;:!?,《》\n]{3,80}?)(?:(?:进行|开展|实施)了?[^。;\n]{0,8}?)?(?:绩效)?(?:评价|自评)")
+# The signature at the end of a report: the unit, and the date it was signed: "某县农业农村局 2023年3月1日".
+SIGNATURE_LINE = re.compile(rf"^(?P<name>[{CJK}()]{{3,40}}?)\s*(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?$")
+# An evaluation firm speaking of itself: "我所", "本公司".
+EVALUATOR_SPEAKER = re.compile(r"我所|本所|我公司|本公司|我们事务所")
+# Words that tie a named firm to the evaluation: "受某局委托", "评价机构:", "第三方".
+THIRD_PARTY_CUE = re.compile(r"委托|评价机构|中介机构|第三方")
+# A department's evaluation of its own projects (not its units' self-evaluation): "项目支出部门评价报告".
+DEPARTMENT_EVALUATION = re.compile(r"部门评价")
+SELF_EVALUATION = re.compile(r"自评|自我评价|自我绩效")
 # Years stated as the evaluated budget year in the body: "2024年度一般公共预算…".
 BODY_FISCAL_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年度")
 # Years stated plainly in the body: "2021年部门决算…", not a date ("2019年06月") nor a document
 # number ("〔2022〕", "[2024]").
 BODY_YEAR = re.compile(r"(?<![\d〔\[(])(?P<year>(?:19|20)\d{2})\s*年(?!度|\d{1,2}月|\d)")
-# A full name the body defines a short form for: "某州某中心(以下简称“州某中心”)".
-DEFINED_SHORT_NAME = re.compile(rf"(?P<name>[{CJK}]{{4,40}})\((?:以下简称|下称|简称)[“\"']")
+# A full name the body defines a short form for: "某州某中心(以下简称“州某中心”)", "…(以下简称区委统战部)".
+DEFINED_SHORT_NAME = re.compile(rf"(?P<name>[{CJK}]{{4,40}})\((?:以下简称|下称|简称)")
 # Self-references that name the department by its short form: "省政府办公厅", "区委办公室", "市财政局".
 SELF_REFERENCE = re.compile(
     rf"(?P<level>省|市|区|县|旗|镇|乡|街道)(?P<org>政府办公厅|政府办公室|委办公厅|委办公室|人大常委会办公厅"
@@ -113,8 +164,31 @@ SENTENCE_SUBJECT_SHORT_FORM = re.compile(
     rf"(?:^|(?<=[。!?;\n]))(?P<ref>(?:县|区|市|旗)(?:政协|人大常委会|委办|政府办|[{CJK}]{{1,6}}?(?:局|委员会|办公室)))",
     re.MULTILINE,
 )
-# Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅".
-NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协)")
+# Name prefixes before the region: "中国共产党广州市委员会办公厅", "中国人民政治协商会议广州市委员会办公厅",
+# "共青团某市委员会".
+NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商会议|政协|中国共产主义青年团|共青团)")
+
+# ---- organisation names (``ingest.orgname``; suffixes in ``vocab/org_suffixes.csv``, words no name holds
+# in ``vocab/name_noise.csv``)
+# What a form writes after a name that is not part of it: "某县某局(盖章)", "某县某局本级", "某局部门".
+NAME_QUALIFIER_TAIL = re.compile(r"(?:\((?:盖章|公章|签章|本级)\)|本级|部门)$")
+# A pronoun in a name: "我院", "我局", "本单位", "该局" (not a place: 本溪市, 贵阳市).
+NAME_PRONOUN = re.compile(r"我|^(?:本|该|贵)(?:单位|部门|机关|局|院|委|办|中心|所|校|公司|镇|乡|县|区|市)")
+# The tail of a year or date taken as a name's start: "年度某县财政局", "度湛江市财政局", "号文件…".
+NAME_DATE_TAIL = re.compile(r"^(?:年|度|号|月份)")
+# A year (and 关于) before a name in a title or report sentence: "2021年度某县财政局…", "2020東湖區…".
+NAME_LEADING_YEAR = re.compile(r"^(?:关于)?(?:(?:19|20)\d{2}(?:\s*年度?)?)?")
+# Where a name ends in a title or report sentence: a year, or the report's kind and scope words
+# ("某县财政局2021年度…", "湛江市财政局整体支出自我绩效评价", "某县某局部门整体支出…", "某局关于…").
+NAME_STOP = re.compile(
+    r"""(?:19|20)\d{2}
+      | (?:本级)?(?:部门|单位)?(?:整体支出|整体绩效|项目支出|部门支出|整体和项目|整体及项目)
+      | (?:本级)?部门(?:整体|预算|绩效|评价)
+      | (?:预算|财政|专项|项目|整体)?(?:绩效|自评|自我绩效)
+      | 专项资金 | 关于 | 的
+    """,
+    re.VERBOSE,
+)
 # Gazetteer spellings (``ingest.gazetteer``). A division's short form is a spelling of its own only when it
 # still ends in a division suffix: "乌前旗" (乌拉特前旗); "红河" alone is not.
 SUFFIXED_SHORT = re.compile(r"(?:县|旗|市|区|州|盟)$")
@@ -142,21 +216,17 @@ ORG_EXPANSIONS: dict[str, str] = {
     "人大常委会办公室": "人民代表大会常务委员会办公室",
 }
 
-# The end of an organisation's full name: "…局", "…委员会", "…中心", "…人民政府", "…第四中学".
-ORG_NAME_END = re.compile(
-    r"(?:局|委员会|办公厅|办公室|厅|院|中心|办事处|人民政府|站|所|馆|队|学校|中学|小学|大学|幼儿园|医院|协会|联合会"
-    r"|政协|人大常委会|委办|政府办|处|室|团|社)$"
-)
-# Where a department name ends inside a longer title (a project report names its project after it):
-# "杭州市西湖区城市管理局智慧城管项目…" → "杭州市西湖区城市管理局".
-ORG_SUFFIX = re.compile(r"(?:局|委员会|委|办公厅|办公室|厅|院|中心|办事处|人民政府|政府|站|所|馆|队|社|会|学校|中学|小学|幼儿园|医院)")
-
 # Report kind, from the title (or the opening lines when there is no title).
 # A report on the whole department, also when it covers its projects too: "整体和项目支出绩效自评总结报告",
 # "部门整体支出及项目支出绩效评价报告" (its first part is the department's; a project form in it is
 # still read as a project, by ``ingest.projects``).
-REPORT_TYPE_OVERALL = re.compile(r"部门整体(?:支出)?绩效|整体(?:支出)?(?:[和及与]项目)?支出绩效|整体绩效(?:自评|评价)|部门绩效(?:自评|评价)")
-REPORT_TYPE_PROJECT = re.compile(r"项目(?:支出)?绩效(?:自评|评价)|项目支出绩效|专项资金绩效")
+# Guangdong writes 自我绩效评价: "整体支出自我绩效评价报告".
+REPORT_TYPE_OVERALL = re.compile(
+    r"部门整体(?:支出)?(?:自我)?绩效|整体(?:支出)?(?:[和及与]项目)?支出(?:自我)?绩效|整体(?:自我)?绩效(?:自评|评价)"
+    r"|部门(?:自我)?绩效(?:自评|评价)")
+REPORT_TYPE_PROJECT = re.compile(
+    r"项目(?:支出)?[和及与]?(?:(?:19|20)\d{2}\s*年度?)?(?:自我)?绩效(?:自评|评价)|项目支出[和及与]?绩效|专项资金绩效"
+    r"|项目(?:支出)?部门评价")
 # Any performance-report vocabulary at all (else: "not a performance report").
 PERFORMANCE_VOCABULARY = re.compile(r"绩效|自评|预算执行|执行率|支出率")
 
@@ -281,18 +351,6 @@ ACTUAL_CUE = re.compile(r"实际|完成值|实际完成值?")
 INDICATOR_NAME = re.compile(r"(?:率|度|质量|情况|数|量|次数|覆盖面|满意度|时效|效能|效率|性)$")
 # Names that count things (a plain count may be their value): "发文数量", "接待次数".
 COUNT_NAME = re.compile(r"(?:数|数量|次数|件数|篇数|人数|批次)$")
-# Table header cells: "三级指标", "年度指标值", "实际完成值", "分值", "得分".
-TABLE_NAME_HEADER = re.compile(r"^(?:三级指标|二级指标|指标名称|绩效指标|指标内容|指标)$")
-TABLE_TARGET_HEADER = re.compile(r"年度指标值|目标值|指标值|预期值|年度目标|计划值|预期目标")
-TABLE_ACTUAL_HEADER = re.compile(r"实际完成值|实际完成|完成值|实际值|实际完成情况|完成情况|实际")
-TABLE_WEIGHT_HEADER = re.compile(r"^(?:分值|权重|满分)$")
-TABLE_SCORE_HEADER = re.compile(r"^(?:得分|自评得分|评分)$")
-TABLE_LEVEL1_HEADER = re.compile(r"^一级指标$")
-TABLE_LEVEL2_HEADER = re.compile(r"^二级指标$")
-TABLE_HEADER_CELL = re.compile(
-    r"^(?:一级指标|二级指标|三级指标|指标名称|绩效指标|年度指标值|目标值|指标值|预期值|实际完成值|实际完成|完成值"
-    r"|实际值|分值|权重|得分|自评得分|偏差原因.*|未完成原因.*|备注|评分)$"
-)
 
 # ---------------------------------------------------------------- staff and structure
 

@@ -16,12 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from ingest import patterns as P
-from ingest.forms import budget_lines, form_field_name
+from ingest.forms import budget_lines, form_field_name, table_scores
 from ingest.money import Issue, Measure, MoneyFact
 from ingest.scores import ScoreFact, extract_scores
-from ingest.tables import Cell, Table, field_key, field_value
+from ingest.tables import Cell, Section, field_key, field_value
+from ingest.vocabulary import wordings
 
 # A project code before the name, as budget systems print it: "51000021R000000019951-工资性支出".
 _CODE_AND_NAME = re.compile(
@@ -65,15 +67,25 @@ def split_code(value: str) -> tuple[str | None, str]:
     return None, value.strip()
 
 
+@cache
+def _project_name_labels() -> tuple[str, ...]:
+    return tuple(w for k, w in wordings("form_fields") if k == "project_name")
+
+
 def _block_starts(cells: Sequence[Cell]) -> list[int]:
     """Indices of the cells that open a project form (a 项目名称 field label, alone or with its value)."""
-    return [i for i, cell in enumerate(cells)
-            if field_key(cell.text) == "project_name" or field_key(cell.text.split(":")[0]) == "project_name"]
+    labels = _project_name_labels()
+    return [i for i, cell in enumerate(cells) if any(w in cell.text for w in labels)
+            and (field_key(cell.text) == "project_name" or field_key(cell.text.split(":")[0]) == "project_name")]
 
 
-def _block_figures(text: str, tables: Sequence[Table], start: int, end: int) -> tuple[dict, list[Issue]]:
-    """Figures of the one total row of the block's budget tables (none when there is not exactly one)."""
-    lines = [ln for ln in budget_lines([t for t in tables if start <= t.start < end]) if ln.is_total]
+def _in_block(sections: Sequence[Section], start: int, end: int) -> list[Section]:
+    return [s for s in sections if start <= s.start < end]
+
+
+def _block_figures(text: str, sections: Sequence[Section], start: int, end: int) -> tuple[dict, list[Issue]]:
+    """Figures of the one total row of the block's money blocks (none when there is not exactly one)."""
+    lines = [ln for ln in budget_lines(_in_block(sections, start, end)) if ln.is_total]
     if len(lines) != 1:
         return {}, []
     total = lines[0]
@@ -95,8 +107,17 @@ def _total_score(scores: Sequence[ScoreFact]) -> tuple[Decimal | None, str | Non
     return (values.pop() if len(values) == 1 else None), (ratings.pop() if len(ratings) == 1 else None)
 
 
-def form_projects(text: str, cells: Sequence[Cell], tables: Sequence[Table]) -> tuple[list[ProjectFact], list[Issue]]:
-    """One project per 项目名称 form block."""
+def project_blocks(cells: Sequence[Cell], text: str) -> list[tuple[int, int]]:
+    """The ranges of the report's 项目支出绩效自评表 blocks (a 项目名称 field up to the next one)."""
+    starts = _block_starts(cells)
+    return [(cells[i].start, cells[starts[n + 1]].start if n + 1 < len(starts) else len(text))
+            for n, i in enumerate(starts)]
+
+
+def form_projects(text: str, cells: Sequence[Cell],
+                  sections: Sequence[Section]) -> tuple[list[ProjectFact], list[Issue]]:
+    """One project per 项目名称 form block: its fields, the total row of its money block, and its total
+    score and rating (stated in the block's prose, else in its score rows)."""
     starts = _block_starts(cells)
     projects: list[ProjectFact] = []
     issues: list[Issue] = []
@@ -111,9 +132,14 @@ def form_projects(text: str, cells: Sequence[Cell], tables: Sequence[Table]) -> 
         code, name = split_code(name_cell.text)
         supervising = form_field_name(block, "supervising_department")
         implementing = form_field_name(block, "implementing_unit")
-        figures, found = _block_figures(text, tables, block_start, block_end)
+        figures, found = _block_figures(text, sections, block_start, block_end)
         issues += found
         score, rating = _total_score(extract_scores(text[block_start:block_end]))
+        stated = table_scores(_in_block(sections, block_start, block_end))
+        if score is None and stated.total is not None:
+            score = stated.total.score
+        if rating is None and stated.rating is not None:
+            rating = stated.rating[0]
         projects.append(ProjectFact(
             seq, name or None, code,
             supervising[0] if supervising else None, implementing[0] if implementing else None,

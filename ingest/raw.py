@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from ingest.decode import decode_bytes
 from ingest.documents import Limits, Span, file_kind, read_document
 from ingest.documents.read import LEGACY_WORD_REASON
+from ingest.grid import Grid
 from ingest.limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_SCAN_BYTES
 from ingest.manifest import Manifest, read_manifest_text
 from ingest.parse import ReportInput
@@ -72,12 +73,14 @@ class RawFile:
 @dataclass(frozen=True)
 class DecodedFile:
     """Decoded text of a raw file, or the reason it could not be decoded; ``spans`` map the text
-    back to pages and positions of a document (None for plain text)."""
+    back to pages and positions of a document (None for plain text); ``tables`` are the document's
+    tables as grids placed in the text."""
 
     text: str | None
     encoding: str | None
     decode_error: str | None
     spans: tuple[Span, ...] | None = None
+    tables: tuple[Grid, ...] = ()
 
 
 def report_id_for(content_sha256: str, source_file: str) -> str:
@@ -310,7 +313,7 @@ def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limi
         return DecodedFile(None, None, error)
     suffix = PurePosixPath(raw.source_file).suffix.lower()
     decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
-    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
+    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans, decoded.tables)
 
 
 _WORKER_KINDS = frozenset({"pdf", "image", "docx", "spreadsheet", "html"})
@@ -375,6 +378,7 @@ def report_input(
     failure: str | None,
     manifest: Mapping[str, str] | None,
     spans: tuple[Span, ...] | None = None,
+    tables: tuple[Grid, ...] = (),
 ) -> ReportInput:
     """The parser's input for one report; ``failure`` is set whenever there is no text."""
     if text is None and failure is None:
@@ -386,4 +390,5 @@ def report_input(
         failure=failure,
         manifest=manifest,
         spans=spans if failure is None else None,
+        tables=tables if failure is None else (),
     )

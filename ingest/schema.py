@@ -45,6 +45,7 @@ REPORT_HEADERS: dict[str, pl.DataType] = {
     "city": pl.String(),
     "county": pl.String(),
     "header_source": pl.String(),
+    "evaluator_kind": pl.String(),
     "parse_status": pl.String(),
     "status_reason": pl.String(),
     "text_chars": pl.Int64(),
@@ -96,6 +97,10 @@ INDICATOR_FACTS: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "weight": SCORE,
     "score": SCORE,
+    "comparator": pl.String(),
+    "assumed_comparator": pl.String(),
+    "target_unit": pl.String(),
+    "actual_unit": pl.String(),
     **PROVENANCE,
 }
 

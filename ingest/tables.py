@@ -25,12 +25,14 @@ Everything keeps its offsets in the normalised text, so every fact read from a t
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
+from ingest.grid import Grid, GridCell, line_above, pipe_grids
 from ingest.segment import Line
 from ingest.vocabulary import key_of, wordings
 
@@ -53,8 +55,8 @@ _VALUE_RUN = re.compile(rf"(?<![\d.]){_RUN_NUMBER}(?:(?:[ \t]+|(?<=%)){_RUN_NUMB
 _MAYBE_RUN = re.compile(r"\d(?:[ \t]+|%)\d")
 # A unit stated in a header or corner cell: "年度预算数(万元)", "项目资金(万元)", "单位:万元".
 UNIT_IN_CELL = re.compile(r"\((?P<unit>亿元|万元|元)\)|单位\s*:\s*(?P<unit2>亿元|万元|元)")
-# What a header cell may carry around its wording: a unit, "(%)" or "(分)", a leading year.
-_HEADER_DECORATION = re.compile(r"\((?:亿元|万元|元|分)\)|^(?:19|20)\d{2}年度?")
+# What a header cell may carry around its wording: a unit, points "(分)" / "(10分)", a leading year.
+_HEADER_DECORATION = re.compile(r"\((?:亿元|万元|元|\d{0,3}(?:\.\d+)?分)\)|^(?:19|20)\d{2}年度?")
 # What a field label may carry: a trailing colon, "(盖章)", "(分)".
 _FIELD_DECORATION = re.compile(r"\((?:盖章|分|万元)\)|[::]$")
 # Text columns take any cell (a reason written in words), not only values.
@@ -114,6 +116,8 @@ class Table:
     unit: str | None
     start: int
     end: int
+    corner: Cell | None = None
+    unit_cell: Cell | None = None
 
     def row(self, label: str | re.Pattern[str]) -> Row | None:
         """The first row whose label (without "其中:" and a trailing colon) matches ``label``."""
@@ -262,12 +266,12 @@ def _take_row(cells: list[Cell], i: int, columns: tuple[str, ...]) -> tuple[tupl
     return tuple(values) + (None,) * (len(columns) - len(values)), i
 
 
-def _unit(cells: list[Cell], header_start: int) -> str | None:
-    """The money unit stated in a header cell or in the two cells before the header run."""
+def _unit(cells: list[Cell], header_start: int) -> tuple[str, Cell] | None:
+    """The money unit stated in a header cell or in the two cells before the header run, and that cell."""
     for cell in cells[max(0, header_start - 2):header_start + 12]:
         match = UNIT_IN_CELL.search(cell.text)
         if match:
-            return match.group("unit") or match.group("unit2")
+            return match.group("unit") or match.group("unit2"), cell
     return None
 
 
@@ -356,8 +360,10 @@ def read_tables(text: str, lines: list[Line], cells: list[Cell] | None = None) -
         rows, end = reader(cells, i + width, columns)
         if rows:
             last = rows[-1].values[-1] or rows[-1].label
-            tables.append(Table(columns, headers, tuple(rows), _unit(cells, i), headers[0].start,
-                                max(last.end, headers[-1].end)))
+            unit = _unit(cells, i)
+            corner = cells[i - 1] if i > 0 and column_key(cells[i - 1].text) == "corner" else None
+            tables.append(Table(columns, headers, tuple(rows), unit[0] if unit else None, headers[0].start,
+                                max(last.end, headers[-1].end), corner, unit[1] if unit else None))
         i = max(end, i + width)
     return tables
 
@@ -389,3 +395,285 @@ def field_value(cells: list[Cell], key: str) -> Cell | None:
         if match:
             return Cell(match.group("value").strip(), cell.start + match.start("value"), cell.end)
     return None
+
+
+# ---------------------------------------------------------------- grids: flattened tables
+
+
+def _grid_cell(cell: Cell | None, at: int) -> GridCell:
+    return GridCell(cell.text, cell.start, cell.end) if cell is not None else GridCell("", at, at)
+
+
+def flat_grids(text: str, tables: list[Table]) -> list[Grid]:
+    """The tables of the cell stream (``read_tables``) as grids: a header row (the corner cell, if
+    any, over the row labels) and one row per label and its values; a positional table as its
+    header and its rows. Only a run of known column headers with value rows under it becomes one."""
+    out = []
+    for table in tables:
+        positional = "level3" in table.columns
+        header = [_grid_cell(c, c.start) for c in table.headers]
+        if not positional:
+            header.insert(0, _grid_cell(table.corner, table.start))
+        rows = [header]
+        for row in table.rows:
+            at = row.label.end
+            values = [_grid_cell(v, at) for v in row.values]
+            rows.append(values if positional else [_grid_cell(row.label, row.label.start), *values])
+        unit = table.unit_cell
+        above = (GridCell(unit.text, unit.start, unit.end) if unit is not None and unit.end <= table.start
+                 and unit is not table.corner else line_above(text, table.start))
+        width = max(len(r) for r in rows)
+        grid_rows = tuple(tuple(r) + tuple(GridCell("", r[-1].end, r[-1].end) for _ in range(width - len(r)))
+                          for r in rows)
+        out.append(Grid(grid_rows, tuple(len(r) for r in rows), above, "flat"))
+    return out
+
+
+# ---------------------------------------------------------------- grids: header resolution
+
+# A money unit stated in a cell: "年度预算数(万元)", "项目资金(万元)", "单位:万元", "(单位:元)".
+_CELL_UNIT = re.compile(r"\((?P<u1>亿元|万元|元)\)|(?:金额)?单位\s*:\s*(?P<u2>亿元|万元|元)")
+# A cell that only states the unit of the table: "单位:万元", "(金额单位:元)".
+_UNIT_ONLY = re.compile(r"^\(?(?:金额)?单位\s*:\s*(?:亿元|万元|元)\)?$")
+# Points in a header or block label are a maximum: "预算执行情况(10分)", "绩效指标(90分)".
+_POINTS = re.compile(r"\((?P<points>\d{1,3}(?:\.\d+)?)分\)", re.ASCII)
+
+
+def cell_unit(text: str) -> str | None:
+    """The money unit a cell states, if any: "项目资金(万元)" → 万元."""
+    match = _CELL_UNIT.search(text)
+    return (match.group("u1") or match.group("u2")) if match else None
+
+
+def cell_points(text: str) -> Decimal | None:
+    """The points a header or label states as its maximum: "预算执行情况(10分)" → 10."""
+    match = _POINTS.search(text)
+    return Decimal(match.group("points")) if match else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a section: its vocabulary key (``table_columns``; None for a label column), its
+    header cells top to bottom (a merged group header once), the money unit and the points its
+    header states."""
+
+    index: int
+    key: str | None
+    header: tuple[str, ...]
+    unit: str | None
+    max_points: Decimal | None
+    percent: bool
+
+
+@dataclass(frozen=True)
+class Section:
+    """A header band of a grid (one or more header rows: a group header over its columns) and the
+    rows under it up to the next band. The first ``stub`` columns hold the row labels (a block
+    label merged down the rows, then the row's own label); ``unit`` is the money unit stated for
+    the whole block: in a label over the row labels, a unit row of the table, or the caption."""
+
+    grid: Grid
+    header_rows: tuple[int, ...]
+    columns: tuple[Column, ...]
+    stub: int
+    body: tuple[int, ...]
+    unit: str | None
+    max_points: Decimal | None
+    row_labels: tuple[tuple[GridCell, ...], ...]
+
+    @property
+    def keys(self) -> tuple[str | None, ...]:
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def start(self) -> int:
+        """Where the section's header band starts in the report text."""
+        return min((c.start for r in self.header_rows for c in self.grid.rows[r] if c.text), default=0)
+
+    def cell(self, r: int, c: int) -> GridCell:
+        return self.grid.rows[r][c]
+
+    def column(self, key: str) -> Column | None:
+        """The first column with vocabulary key ``key``."""
+        return next((c for c in self.columns if c.key == key), None)
+
+    def labels(self, r: int) -> tuple[GridCell, ...]:
+        """The distinct label cells of body row ``r``, outermost first (a blank block label carried
+        down from the row above)."""
+        return self.row_labels[r - self.body[0]]  # the body is a run of rows
+
+    def label(self, r: int) -> str:
+        """The innermost label of body row ``r`` without "其中:" and a trailing colon."""
+        labels = self.labels(r)
+        return row_label(labels[-1].text) if labels else ""
+
+    def value(self, r: int, key: str) -> GridCell | None:
+        """The cell of body row ``r`` under the first column with key ``key``."""
+        column = self.column(key)
+        return self.grid.rows[r][column.index] if column is not None else None
+
+    def unit_of(self, r: int, column: Column) -> str | None:
+        """The money unit of a value: its column's header, else a label of its row, else the block's."""
+        if column.unit:
+            return column.unit
+        for cell in self.labels(r):
+            if unit := cell_unit(cell.text):
+                return unit
+        return self.unit
+
+
+@lru_cache(maxsize=1 << 16)
+def _header_key(text: str) -> str | None:
+    return column_key(text.strip())
+
+
+def _keys(row: tuple[GridCell, ...]) -> list[str | None]:
+    return [_header_key(c.text) if c.text and len(c.text) <= _MAX_HEADER + 8 else None for c in row]
+
+
+def _has_values(row: tuple[GridCell, ...]) -> bool:
+    return any(c.number is not None or c.percent is not None for c in row)
+
+
+def _is_header_row(row: tuple[GridCell, ...], keys: list[str | None]) -> bool:
+    """Two or more distinct column keys and no figure: "项目资金(万元) | 年初预算数 | 全年预算数 | …"."""
+    return len({k for k in keys if k and k != "corner"}) >= 2 and not _has_values(row)
+
+
+def _is_band_row(row: tuple[GridCell, ...], keys: list[str | None]) -> bool:
+    """A row that may stand in a header band: some key (a group header such as 年度预算数(万元)
+    counts), no figure."""
+    return any(keys) and not _has_values(row)
+
+
+def _distinct(cells: list[GridCell]) -> tuple[GridCell, ...]:
+    out: list[GridCell] = []
+    for cell in cells:
+        if cell.text and not cell.is_blank and all(cell.text != o.text for o in out):
+            out.append(cell)
+    return tuple(out)
+
+
+def _columns(grid: Grid, band: list[int], keys: list[list[str | None]]) -> tuple[Column, ...]:
+    columns = []
+    for c in range(grid.width):
+        cells = _distinct([grid.rows[r][c] for r in band])
+        found = [keys[r][c] for r in band if keys[r][c]]
+        key = next((k for k in reversed(found) if k != "corner"), "corner" if found else None)
+        units = [u for cell in cells if (u := cell_unit(cell.text))]
+        points = [p for cell in cells if (p := cell_points(cell.text)) is not None]
+        columns.append(Column(c, key, tuple(cell.text for cell in cells), units[-1] if units else None,
+                              points[-1] if points else None, any("%" in cell.text for cell in cells)))
+    return tuple(columns)
+
+
+def _row_labels(grid: Grid, body: list[int], stub: int) -> tuple[tuple[GridCell, ...], ...]:
+    """Each body row's label cells; a blank outer label is carried down from the row above."""
+    out = []
+    carried: list[GridCell | None] = [None] * stub
+    for r in body:
+        row = grid.rows[r]
+        for c in range(stub):
+            cell = row[c]
+            if cell.text and not cell.is_blank:
+                carried[c] = cell
+            elif c == stub - 1:
+                carried[c] = None
+        out.append(_distinct([cell for cell in carried if cell is not None]))
+    return tuple(out)
+
+
+def _section_unit(grid: Grid, band: list[int], stub: int, floor: int) -> str | None:
+    """A unit stated for the block: in a label cell over the row labels, in a unit row of the
+    table above the band, or in the caption above the table."""
+    for r in band:
+        for cell in grid.rows[r][:max(stub, 1)]:
+            if unit := cell_unit(cell.text):
+                return unit
+    for r in range(band[0] - 1, floor - 1, -1):
+        for cell in grid.rows[r]:
+            if _UNIT_ONLY.match(cell.text.strip()):
+                return cell_unit(cell.text)
+    return cell_unit(grid.above.text) if grid.above is not None else None
+
+
+def sections(grid: Grid) -> list[Section]:
+    """The header bands of a grid and the rows under each (see ``Section``)."""
+    keys = [_keys(row) for row in grid.rows]
+    heads = [r for r, row in enumerate(grid.rows) if _is_header_row(row, keys[r])]
+    bands: list[list[int]] = []
+    for r in heads:
+        if bands and r <= bands[-1][-1] + 1:
+            if r == bands[-1][-1] + 1:
+                bands[-1].append(r)
+            continue
+        top = r
+        floor = bands[-1][-1] + 1 if bands else 0
+        while top - 1 >= floor and _is_band_row(grid.rows[top - 1], keys[top - 1]):
+            top -= 1
+        band = list(range(top, r + 1))
+        while band[-1] + 1 < len(grid.rows) and band[-1] + 1 not in heads and _is_band_row(
+                grid.rows[band[-1] + 1], keys[band[-1] + 1]):
+            band.append(band[-1] + 1)
+        bands.append(band)
+    out = []
+    for n, band in enumerate(bands):
+        end = bands[n + 1][0] if n + 1 < len(bands) else len(grid.rows)
+        body = list(range(band[-1] + 1, end))
+        columns = _columns(grid, band, keys)
+        stub = next((c.index for c in columns if c.key not in (None, "corner")), 0)
+        floor = bands[n - 1][-1] + 1 if n else 0
+        points = [p for r in band for cell in grid.rows[r][:max(stub, 1)] if (p := cell_points(cell.text))]
+        out.append(Section(grid, tuple(band), columns, stub, tuple(body),
+                           _section_unit(grid, band, stub, floor), points[0] if points else None,
+                           _row_labels(grid, body, stub)))
+    return out
+
+
+def row_cells(grid: Grid, r: int) -> list[GridCell]:
+    """The cells row ``r`` really states (padding of a short pipe row left out), merged repeats once."""
+    out: list[GridCell] = []
+    for cell in grid.rows[r][:grid.widths[r]]:
+        if out and cell.text and cell.text == out[-1].text and cell.start == out[-1].start:
+            continue
+        out.append(cell)
+    return out
+
+
+# ---------------------------------------------------------------- every table of a report
+
+
+def _inside(pos: int, ranges: list[tuple[int, int]]) -> bool:
+    """Whether ``pos`` lies in one of the sorted, non-overlapping ``ranges``."""
+    k = bisect.bisect_right(ranges, (pos, float("inf"))) - 1
+    return k >= 0 and ranges[k][0] <= pos < ranges[k][1]
+
+
+def _row_stream(grid: Grid) -> list[Cell]:
+    """A document table's cells in reading order, a merged value once per row."""
+    out: list[Cell] = []
+    for row in grid.rows:
+        previous = None
+        for cell in row:
+            if cell.text and cell.text != previous:
+                out.append(Cell(cell.text, cell.start, cell.end))
+            previous = cell.text or previous
+    return out
+
+
+def report_tables(text: str, lines: list[Line], documents: Sequence[Grid] = ()) -> tuple[list[Cell], list[Grid]]:
+    """The report's cell stream (form fields are read from it) and every table as a grid: the
+    document's own tables (``documents``, placed in ``text``), the pipe tables of the text, and the
+    tables flattened into the text that the header vocabulary reads with certainty (a flattened table
+    inside a pipe table is read there unless the pipe table resolves no header)."""
+    taken = sorted((g.start, g.end + 1) for g in documents if g.rows)
+    free = [ln for ln in lines if not _inside(ln.start, taken)] if taken else lines
+    cells = cells_of(free)
+    if documents:
+        cells = sorted(cells + [c for g in documents for c in _row_stream(g)], key=lambda c: c.start)
+    pipes = pipe_grids(text, lines, taken)
+    claimed = sorted(taken + [(g.start, g.end + 1) for g in pipes
+                              if any(_is_header_row(row, _keys(row)) for row in g.rows)])
+    flats = [g for g in flat_grids(text, read_tables(text, lines, cells))
+             if not _inside(g.start, claimed)]
+    return cells, [*documents, *pipes, *flats]

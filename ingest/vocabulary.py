@@ -3,7 +3,8 @@
 Each file has the columns ``key, wording, example`` (one wording per line, with an example line of
 the layout it appears in). Wordings are literal text, except in ``department_types.csv`` (a regular
 expression matched at the end of a full name, first match wins) and ``money_labels.csv`` (regular
-expressions, key ``side.item``). Add a wording by adding a line;
+expressions, key ``side.item``). ``vocab/dbt/`` holds the vocabularies dbt reads as seeds too
+(``dbt_project.yml`` seed-paths): one file for the parser and the SQL. Add a wording by adding a line;
 the extractors read the files, never a copy of them.
 """
 
@@ -29,6 +30,13 @@ def entries(name: str) -> tuple[tuple[str, str], ...]:
     """(key, wording) pairs of vocabulary ``name`` in file order (for first-match-wins lists)."""
     with (VOCAB_DIR / f"{name}.csv").open(encoding="utf-8") as fh:
         return tuple((row["key"], row["wording"]) for row in csv.DictReader(fh))
+
+
+@cache
+def rows(name: str) -> tuple[dict[str, str], ...]:
+    """Every row of vocabulary ``name`` with all its columns, in file order."""
+    with (VOCAB_DIR / f"{name}.csv").open(encoding="utf-8") as fh:
+        return tuple(dict(row) for row in csv.DictReader(fh))
 
 
 @cache

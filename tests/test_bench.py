@@ -335,9 +335,11 @@ def test_document_figures_read_every_sample_pdf() -> None:
     pdf = figures["text_pdf"]
     assert pdf["reports"] == pdf["read"] == 2 and pdf["pages"] >= 2 and pdf["pages_per_s"] > 0
     assert "scanned_pdf" not in figures
+    forms = figures["form_pdf"]
+    assert forms["tables"] == forms["forms"] and forms["cells"] > 0 and forms["pages"] >= forms["forms"]
     machine = {"cpus": 2, "load_start": [1.0, 1.0, 1.0], "load_end": [1.0, 1.0, 1.0]}
     table = run.render_table({"corpus": {"reports": 1, "build_s": 0.1}, "documents": figures, "machine": machine})
-    assert "text PDF:" in table and "pages/s" in table
+    assert "text PDF:" in table and "pages/s" in table and "ruled form PDF:" in table
 
 
 @pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.refresh) is not available")

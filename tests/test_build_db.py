@@ -379,7 +379,7 @@ def test_a_bad_file_size_limit_is_refused_with_its_value(value: str) -> None:
 
 
 def test_document_spans_survive_the_build_database(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    from bench import documents as F
+    from fixtures import documents as F
 
     raw = tmp_path / "docs"
     raw.mkdir()

@@ -220,7 +220,8 @@ FIXTURE: dict[str, list[dict]] = {
         indicator("hz_v2", "部门预算资金支出率", "100"),
         indicator("hz_v2", "收文处理率", "100", target="95"),
         indicator("py", "“三公”经费控制情况", "100"),
-        {**indicator("proj", "设备完好率", "97", target="95"), "target_text": "≥95%"},
+        {**indicator("proj", "设备完好率", "97", target="95"), "target_text": "≥95%", "comparator": ">=",
+         "target_unit": "%", "actual_unit": "%"},
     ],
     "project_facts": [
         {"report_id": "proj", "project_seq": 1, "project_name": "智慧财政运维", "project_code": "44010523A0001",
@@ -327,6 +328,8 @@ CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
         "project_key": "VARCHAR",
         "comparator": "VARCHAR",
         "is_met": "BOOLEAN",
+        "is_met_derived": "BOOLEAN",
+        "is_met_assumed": "BOOLEAN",
     },
     "mart_department_year": {
         "department_key": "VARCHAR",
@@ -553,7 +556,8 @@ def test_project_report_states_a_project_never_department_figures(warehouse: duc
     assert (year_row["project_key"], year_row["department_name"], year_row["admin_level"],
             year_row["indicator_count"]) == (project["project_key"], HAIZHU_FINANCE, "county", 1)
     (ind,) = _rows(warehouse, "SELECT * FROM marts.fct_indicators WHERE report_id = 'proj'")
-    assert (ind["project_key"], ind["comparator"], ind["is_met"]) == (project["project_key"], "≥", True)
+    assert (ind["project_key"], ind["comparator"], ind["is_met"], ind["is_met_derived"], ind["is_met_assumed"]) == (
+        project["project_key"], ">=", True, True, False)
 
 
 def test_mart_report_keeps_every_report_that_is_not_failed(warehouse: duckdb.DuckDBPyConnection) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import documents as F
+from fixtures import documents as F
 from ingest.documents import Limits, read_document
 from ingest.documents import ocr as ocr_module
 from ingest.documents.html import decode_html
@@ -246,3 +246,186 @@ def test_ocr_cache_is_keyed_by_image_content(tmp_path: Path, monkeypatch):
     assert ocr_module.ocr_lines(image.copy(), tmp_path) == first and len(calls) == 1
     ocr_module.ocr_lines(Image.new("L", (50, 21), 255), tmp_path)
     assert len(calls) == 2
+
+
+def _ruled(xs: list[float], ys: list[float], skip: set[tuple[str, int, int]] = frozenset()) -> list:
+    """Segments of a full grid over ``xs`` × ``ys``, leaving out ('v', row, col) / ('h', row, col) pieces."""
+    from ingest.documents.grid import Segment
+
+    out = []
+    for r, y in enumerate(ys):
+        for c in range(len(xs) - 1):
+            if ("h", r, c) not in skip:
+                out.append(Segment(True, y, xs[c], xs[c + 1]))
+    for c, x in enumerate(xs):
+        for r in range(len(ys) - 1):
+            if ("v", r, c) not in skip:
+                out.append(Segment(False, x, ys[r], ys[r + 1]))
+    return out
+
+
+def test_ruled_grid_gives_cells_with_spans_and_frames_are_not_tables():
+    from ingest.documents.grid import Segment, expand, find_tables
+
+    # 3 × 3 grid; the first column's rows 1-2 merged (no ruling between them), the top row merged across.
+    segments = _ruled([0, 50, 100, 150], [0, 20, 40, 60], {("h", 2, 0), ("v", 0, 1), ("v", 0, 2)})
+    segments += [Segment(True, 300, 0, 100), Segment(True, 330, 0, 100),  # a frame around one paragraph
+                 Segment(False, 0, 300, 330), Segment(False, 100, 300, 330),
+                 Segment(True, 400, 0, 200)]  # an underline
+    (table,) = find_tables(segments, tol=2.0)
+    assert (table.n_rows, table.n_cols) == (3, 3)
+    spans = {(c.row, c.col): (c.rowspan, c.colspan) for c in table.cells}
+    assert spans[(0, 0)] == (1, 3) and spans[(1, 0)] == (2, 1) and spans[(1, 1)] == (1, 1)
+    grid = expand(table)
+    assert grid[2][0] is grid[1][0] and grid[0][2] is grid[0][0]
+
+
+def test_rulings_drawn_twice_or_in_pieces_are_one_line():
+    from ingest.documents.grid import Segment, merge_segments
+
+    merged = merge_segments([Segment(True, 10.0, 0, 50), Segment(True, 10.6, 50, 100), Segment(True, 10.3, 20, 60),
+                             Segment(True, 30, 0, 40), Segment(True, 30, 60, 100)], tol=2.0)
+    assert sorted((s.start, s.end) for s in merged if s.pos < 20) == [(0, 100)]
+    assert sorted((s.start, s.end) for s in merged if s.pos > 20) == [(0, 40), (60, 100)]
+
+
+def test_cell_text_wrapped_over_lines_is_joined():
+    from ingest.documents.grid import join_wrapped
+
+    assert join_wrapped(["按照年度工作", "计划完成", ""]) == "按照年度工作计划完成"
+    assert join_wrapped(["1234", "567.89"]) == "1234567.89"
+    assert join_wrapped(["PM2.5 monitoring", "stations"]) == "PM2.5 monitoring stations"
+
+
+def _page_table(page: str, xs: list[float], rows: list[list[str]], merged_first_column: bool = False):
+    from ingest.documents.grid import GridCell, RuledTable
+    from ingest.documents.layout import PageTable
+
+    ys = [100.0 + 20 * r for r in range(len(rows) + 1)]
+    cells = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if merged_first_column and c == 0:
+                if r == 0:
+                    cells.append(GridCell(0, 0, len(rows), 1, (xs[0], ys[0], xs[1], ys[-1]), text))
+                continue
+            cells.append(GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1]), text))
+    return PageTable(RuledTable(tuple(xs), tuple(ys), tuple(cells)), page, 842.0)
+
+
+def test_table_continued_on_the_next_page_is_one_table():
+    from ingest.documents.layout import assemble
+    from ingest.documents.model import Block, Provenance
+
+    head = ["指标", "目标", "得分"]
+    first = _page_table("1", [0, 60, 120, 180], [head, ["绩效指标", "≥90%", "10"], ["绩效指标", "100%", "5"]])
+    # page 2 repeats the header row; only the page number stands between the two parts
+    second = _page_table("2", [0, 60, 120, 180], [head, ["", "=100%", "8"]])
+    footer = Block("paragraph", Provenance("1", "bbox(280,20,300,30)"), "- 1 -")
+    pages = assemble([("1", [first, footer]), ("2", [second])])
+    (table,) = [b for p in pages for b in p.blocks if b.kind == "table"]
+    assert [row.cells for row in table.rows] == [tuple(head), ("绩效指标", "≥90%", "10"), ("绩效指标", "100%", "5"),
+                                                 ("", "=100%", "8")]
+    assert [row.prov.page for row in table.rows] == ["1", "1", "1", "2"]
+
+
+def test_block_label_cut_by_a_page_break_carries_on_and_finer_columns_are_merged_in():
+    from ingest.documents.layout import assemble
+
+    first = _page_table("1", [0, 60, 180], [["项目资金", "年度资金总额"], ["项目资金", "其他资金"]],
+                        merged_first_column=True)
+    second = _page_table("2", [0, 60, 120, 180], [["", "产出指标", "10"], ["", "效益指标", "5"]],
+                         merged_first_column=True)
+    (page, _) = assemble([("1", [first]), ("2", [second])])
+    (table,) = page.blocks
+    assert [row.cells for row in table.rows] == [
+        ("项目资金", "年度资金总额", "年度资金总额"), ("项目资金", "其他资金", "其他资金"),
+        ("项目资金", "产出指标", "10"), ("项目资金", "效益指标", "5")]
+    assert table.rows[3].cell_provs[0].page == "1"  # the label's text is on page 1
+
+
+def test_a_different_table_on_the_next_page_is_not_joined():
+    from ingest.documents.layout import assemble
+
+    first = _page_table("1", [0, 60, 120, 180], [["a", "b", "c"], ["1", "2", "3"]])
+    second = _page_table("2", [0, 90, 180], [["x", "y"], ["7", "8"]])
+    pages = assemble([("1", [first]), ("2", [second])])
+    assert [len([b for b in p.blocks if b.kind == "table"]) for p in pages] == [1, 1]
+
+
+def test_scanned_ruled_table_places_ocr_boxes_in_cells(monkeypatch):
+    """A drawn 2 × 3 ruled table: each OCR box lands in the cell holding its centre, a cell whose mark the
+    detector missed is recognised on its own, the title above stays a paragraph."""
+    from PIL import Image, ImageDraw
+
+    from ingest.documents.ocr import OcrLine, page_items
+    image = Image.new("L", (900, 600), 255)
+    draw = ImageDraw.Draw(image)
+    for y in (200, 260, 320):
+        draw.line((100, y, 700, y), fill=0, width=2)
+    for x in (100, 300, 500, 700):
+        draw.line((x, 200, x, 320), fill=0, width=2)
+    draw.line((590, 290, 610, 235), fill=0, width=3)  # a '/' the detector will not report
+    boxes = [OcrLine("项目支出绩效自评表", (300, 100, 500, 130), 0.99),
+             OcrLine("全年预算数", (130, 215, 270, 245), 0.99),
+             OcrLine("全年执行数", (330, 215, 470, 245), 0.99), OcrLine("2365.18", (140, 275, 260, 305), 0.7),
+             OcrLine("2144.88", (340, 275, 460, 305), 0.99), OcrLine("得分", (560, 215, 640, 245), 0.99)]
+    monkeypatch.setattr("ingest.documents.ocr.ocr_lines", lambda image, cache_dir: boxes)
+    monkeypatch.setattr("ingest.documents.ocr._recognise_line", lambda crop: [OcrLine("/", (0, 0, 1, 1), 0.95)])
+    items = page_items(image, "1", 600 * 72 / 150, 150, None, 0.85)
+    assert [type(i).__name__ for i in items] == ["Block", "PageTable"]
+    from ingest.documents.layout import assemble
+
+    (page,) = assemble([("1", items)])
+    title, table = page.blocks
+    assert title.text == "项目支出绩效自评表"
+    assert [row.cells for row in table.rows] == [("全年预算数", "全年执行数", "得分"), ("2365.18", "2144.88", "/")]
+    low = table.rows[1].cell_provs[0]
+    assert low.low_confidence and low.confidence == 0.7 and low.locator == "bbox(48,134,144,163)"
+
+
+def test_text_pipe_rows_are_a_table_and_title_rows_paragraphs():
+    text = "说明\n| 项目支出绩效自评表 | 项目支出绩效自评表 |\n| 指标 | 得分 |\n|---|---|\n| 总分 | 88.60 |\n结束\n"
+    decoded = read_document(text.encode(), ".txt")
+    blocks = decoded.document.pages[0].blocks
+    assert [(b.kind, b.text) for b in blocks if b.kind != "table"] == [
+        ("paragraph", "说明"), ("paragraph", "项目支出绩效自评表"), ("paragraph", "结束")]
+    (table,) = [b for b in blocks if b.kind == "table"]
+    assert [row.cells for row in table.rows] == [("指标", "得分"), ("总分", "88.60")]
+    assert [p.locator for p in table.rows[1].cell_provs] == ["line 5 col 1", "line 5 col 2"]
+
+
+def test_sheet_cells_stay_in_their_columns_and_carry_their_reference():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["B1"], sheet["C1"] = "项目资金", "年初预算数", "全年预算数"
+    sheet["B2"], sheet["C2"] = 100, 120.5
+    sheet.merge_cells("A1:A2")
+    buf = io.BytesIO()
+    workbook.save(buf)
+    table = read_document(buf.getvalue(), ".xlsx").document.pages[0].blocks[0]
+    assert [row.cells for row in table.rows] == [("项目资金", "年初预算数", "全年预算数"), ("项目资金", "100", "120.5")]
+    assert [p.locator for p in table.rows[1].cell_provs] == ["A1:A2", "B2", "C2"]
+
+
+def test_a_hatch_of_lines_is_not_searched_as_a_table():
+    from reportlab.pdfgen import canvas
+
+    from ingest.documents.grid import MAX_CROSSINGS, Segment, find_tables
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=F.A4)
+    for i in range(300):
+        pdf.line(50, 50 + i * 2.5, 545, 50 + i * 2.5)
+        pdf.line(50 + i * 1.6, 50, 50 + i * 1.6, 800)
+    pdf.showPage()
+    pdf.save()
+    decoded = read_document(buf.getvalue(), ".pdf")
+    assert decoded.error == "no text found in the file"
+    assert not [b for p in decoded.document.pages for b in p.blocks if b.kind == "table"]
+    n = int(MAX_CROSSINGS ** 0.5) + 1
+    hatch = [Segment(True, 10.0 * i, 0, 10 * n) for i in range(n)] + [Segment(False, 10.0 * i, 0, 10 * n)
+                                                                       for i in range(n)]
+    assert find_tables(hatch, tol=1.0) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench import documents as F
+from fixtures import documents as F
 from ingest.documents import Limits, read_document
 from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports

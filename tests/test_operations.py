@@ -225,6 +225,7 @@ def test_cli_flags_beat_environment_and_print_a_summary(scenario: Scenario, firs
     assert not (scenario.root / "env").exists()
     assert f"reports seen {len(SAMPLES)}" in first.stdout
     assert "facts: fct_budget" in first.stdout and "checks:" in first.stdout
+    assert "header values rejected " in first.stdout
     assert "need attention" not in first.stdout, "a clean refresh lists no report lines"
     assert "leaked" not in first.stderr, "no shutdown noise (DuckDB instances, dbt's semaphores)"
     assert "Warning" not in first.stderr, first.stderr

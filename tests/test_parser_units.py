@@ -13,11 +13,11 @@ from ingest.money import (
     extract_money,
     extract_rates,
     extract_staff,
-    extract_table_rates,
     parse_number,
     to_wan_yuan,
 )
 from ingest.normalise import clean_texts, normalise
+from ingest.parse import ReportInput, parse_report
 from ingest.scores import extract_rating, extract_scores
 from ingest.segment import classify, enumerator_style, items, lines_of, sections, sentence_span
 
@@ -261,6 +261,7 @@ def test_weights_and_deductions_are_not_scores(text):
 
 def test_money_table_with_unit_line():
     text = normalise("\n".join([
+        "2023年度某县林业局部门整体支出绩效自评报告",
         "单位:万元",
         "| 项目 | 年初预算数 | 全年预算数 | 全年执行数 | 执行率 |",
         "| --- | --- | --- | --- | --- |",
@@ -269,7 +270,8 @@ def test_money_table_with_unit_line():
         "| 基本支出 | | | 800 | |",
         "| 某专项 | 100 | 100 | 100 | 100% |",
     ]))
-    got = {(f.side, f.item, f.fund_scope, f.amount_wan_yuan) for f in extract_money(text)[0]}
+    rows = parse_report(ReportInput("r", "r.txt", text)).rows
+    got = {(f["side"], f["item"], f["fund_scope"], f["amount_wan_yuan"]) for f in rows["money_facts"]}
     assert got == {("budget", "initial", "all_funds", Decimal("1000.00")),
                    ("budget", "total", "all_funds", Decimal("1200.50")),
                    ("spend", "total", "all_funds", Decimal("1100.25")),
@@ -277,12 +279,14 @@ def test_money_table_with_unit_line():
                    ("budget", "total", "general_public_budget", Decimal("1100.5")),
                    ("spend", "total", "general_public_budget", Decimal("1000.25")),
                    ("spend", "basic", "all_funds", Decimal(800))}
-    assert [(m.measure, m.value) for m in extract_table_rates(text)] == [("execution_rate_pct", Decimal("91.65"))]
+    assert [(m["measure"], m["value"]) for m in rows["measure_facts"]] == [("execution_rate_pct", Decimal("91.65"))]
 
 
 def test_money_table_without_unit_states_nothing():
-    text = normalise("| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
-    assert extract_money(text)[0] == []
+    text = normalise("2023年度某县林业局部门整体支出绩效自评报告\n"
+                     "| 项目 | 全年预算数 |\n| --- | --- |\n| 合计 | 1,200 |")
+    rows = parse_report(ReportInput("r", "r.txt", text)).rows
+    assert rows["report_headers"][0]["parse_status"] != "failed" and rows["money_facts"] == []
 
 
 def test_rate_reached_is_a_result():
@@ -295,11 +299,14 @@ def test_number_split_by_a_space_is_left_alone():
 
 def _indicators(text: str) -> list[tuple]:
     from ingest.indicators import extract_indicators
+    from ingest.tables import report_tables
+    from ingest.tables import sections as table_sections
 
     norm = normalise(text)
     lines = lines_of(norm)
+    tables = [s for grid in report_tables(norm, lines)[1] for s in table_sections(grid)]
     return [(i.name, i.target_text, i.actual_text, i.target_value, i.actual_value, i.unit)
-            for i in extract_indicators(norm, lines, sections(norm, lines))]
+            for i in extract_indicators(norm, sections(norm, lines), tables)]
 
 
 def test_prose_indicator_with_comparison_sign_keeps_it_in_target_text():

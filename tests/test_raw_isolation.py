@@ -181,7 +181,7 @@ def test_a_rejected_manifest_year_is_a_parse_issue_of_its_report() -> None:
 
 
 def test_documents_are_read_in_workers_under_a_budget_and_text_here(tmp_path: Path) -> None:
-    from bench import documents as F
+    from fixtures import documents as F
     from ingest.pool import Limits
     from ingest.raw import decode_raw_files, scan_raw_dir
 

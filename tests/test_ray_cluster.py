@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench import documents as F
 from bench.ray_cluster import LocalCluster, local_cluster
+from fixtures import documents as F
 from ingest.pool import Limits, run_limited, using_engine
 from ingest.ray_engine import RayEngine
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR

@@ -10,13 +10,18 @@ import pytest
 from ingest.forms import budget_lines, department_form_money, form_department, form_score, form_staff
 from ingest.normalise import normalise
 from ingest.segment import lines_of
-from ingest.tables import cells_of, field_value, read_tables
+from ingest.tables import field_value, read_tables, report_tables, sections
 
 
 def _read(raw: str):
+    """Normalised text, its cell stream and the sections of every table in it."""
     text = normalise(raw)
-    lines = lines_of(text)
-    return text, cells_of(lines), read_tables(text, lines)
+    cells, grids = report_tables(text, lines_of(text))
+    return text, cells, [s for grid in grids for s in sections(grid)]
+
+
+def _row(section, label):
+    return next(r for r in section.body if section.label(r) == label)
 
 
 PIPE_FORM = """部门整体支出绩效自评表(2022年度)
@@ -40,11 +45,11 @@ GLUED = ("部门名称某县林业局项目资金(万元)年初预算数 全年�
 @pytest.mark.parametrize("raw", [PIPE_FORM, ONE_CELL_PER_LINE, GLUED], ids=["pipe", "cell_per_line", "glued"])
 def test_budget_block_read_by_header_vocabulary(raw):
     _, cells, tables = _read(raw)
-    budget = next(t for t in tables if "spend" in t.columns)
+    budget = next(t for t in tables if "spend" in t.keys)
     assert budget.unit == "万元"
-    assert budget.cell("年度资金总额", "budget_adjusted").number == Decimal("1310")
-    assert budget.cell("年度资金总额", "execution_rate").percent == Decimal("99.0")
-    assert budget.cell("当年财政拨款", "spend").number == Decimal("1190")
+    assert budget.value(_row(budget, "年度资金总额"), "budget_adjusted").number == Decimal("1310")
+    assert budget.value(_row(budget, "年度资金总额"), "execution_rate").percent == Decimal("99.0")
+    assert budget.value(_row(budget, "当年财政拨款"), "spend").number == Decimal("1190")
     assert field_value(cells, "department").text == "某县林业局"
     total = next(line for line in budget_lines(tables) if line.is_total)
     assert (total.budget_initial, total.budget_adjusted, total.spend) == (
@@ -55,8 +60,8 @@ def test_columns_are_found_by_name_not_position():
     """Columns in another order (执行数 before 预算数) are still paired by their header words."""
     _, _, tables = _read("| 单位:万元 | 全年执行数 | 年初预算数 | 全年预算数 |\n| 合计 | 90 | 100 | 95 |\n")
     table = tables[0]
-    assert table.cell("合计", "spend").number == Decimal("90")
-    assert table.cell("合计", "budget_initial").number == Decimal("100")
+    assert table.value(_row(table, "合计"), "spend").number == Decimal("90")
+    assert table.value(_row(table, "合计"), "budget_initial").number == Decimal("100")
 
 
 def test_block_without_a_unit_states_no_money():
@@ -78,7 +83,8 @@ def test_department_form_money_from_total_row():
     text, _, tables = _read(PIPE_FORM)
     facts, rates, _ = department_form_money(text, budget_lines(tables))
     assert sorted((f.side, f.item, f.amount_wan_yuan) for f in facts) == [
-        ("budget", "initial", Decimal("1200.5")), ("budget", "total", Decimal("1310")),
+        ("budget", "fiscal_appropriation", Decimal("1200")), ("budget", "initial", Decimal("1200.5")),
+        ("budget", "total", Decimal("1310")), ("spend", "fiscal_appropriation", Decimal("1190")),
         ("spend", "total", Decimal("1296.9"))]
     assert [r.value for r in rates] == [Decimal("99.0")]
 
@@ -144,7 +150,8 @@ INDICATOR_FORM = ("绩效指标(90分)|一级指标|二级指标|三级指标|�
 
 
 def test_positional_indicator_table_with_stray_empty_cells():
-    _, _, tables = _read(INDICATOR_FORM)
+    text = normalise(INDICATOR_FORM)
+    tables = read_tables(text, lines_of(text))
     table = next(t for t in tables if "level3" in t.columns)
     assert [table.value(r, "level3").text for r in table.rows] == ["验收合格率", "群众知晓率", "服务对象满意度"]
     assert table.cell("效益指标", "score").number == Decimal("28")
@@ -152,11 +159,11 @@ def test_positional_indicator_table_with_stray_empty_cells():
 
 
 def test_indicator_rows_become_indicators():
-    from ingest.indicators import form_table_indicators
+    from ingest.indicators import table_indicators
 
-    text = normalise(INDICATOR_FORM)
+    _, _, tables = _read(INDICATOR_FORM)
     got = [(i.level2, i.name, i.target_text, i.actual_value, i.weight, i.score)
-           for i in form_table_indicators(text, lines_of(text))]
+           for i in table_indicators(tables)]
     assert got[0] == ("质量指标", "验收合格率", "≥95%", Decimal("98"), Decimal("40"), Decimal("40"))
     assert len(got) == 3
 

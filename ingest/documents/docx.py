@@ -14,7 +14,7 @@ import docx
 from docx.table import Table
 
 from ingest.documents.limits import DocumentError, Limits
-from ingest.documents.model import Block, Document, Page, Provenance, TableRow
+from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
 from ingest.documents.ziplimit import check_package
 
 
@@ -23,10 +23,13 @@ def _is_heading(paragraph: docx.text.paragraph.Paragraph) -> bool:
     return name.startswith(("Heading", "Title"))
 
 
-def _table(table: Table, number: int) -> Block:
-    rows = tuple(TableRow(tuple(cell.text for cell in row.cells), Provenance(None, f"table {number} row {r}"))
-                 for r, row in enumerate(table.rows, start=1))
-    return Block("table", Provenance(None, f"table {number}"), rows=rows)
+def _table(table: Table, number: int) -> list[Block]:
+    rows = []
+    for r, row in enumerate(table.rows, start=1):
+        cells = row.cells
+        provs = tuple(Provenance(None, f"table {number} row {r} col {c}") for c in range(1, len(cells) + 1))
+        rows.append(TableRow(tuple(cell.text for cell in cells), Provenance(None, f"table {number} row {r}"), provs))
+    return table_blocks(rows, Provenance(None, f"table {number}"))
 
 
 def read_docx(data: bytes, *, limits: Limits) -> Document:
@@ -41,7 +44,7 @@ def read_docx(data: bytes, *, limits: Limits) -> Document:
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             n_table += 1
-            blocks.append(_table(item, n_table))
+            blocks.extend(_table(item, n_table))
             continue
         n_para += 1
         if item.text.strip():

@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.documents.limits import DocumentError
-from ingest.documents.model import Block, Document, Page, Provenance, TableRow
+from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 # Declared Chinese charsets are read as their superset: pages labelled gb2312 routinely hold GBK.
@@ -95,7 +95,9 @@ def _table_rows(table: LexborNode, number: int) -> tuple[TableRow, ...]:
             c += colspan
     width = max((c for _, c in grid), default=-1) + 1
     return tuple(TableRow(tuple(grid.get((r, c), "") for c in range(width)),
-                          Provenance(None, f"table {number} row {r + 1}")) for r in range(n_rows))
+                          Provenance(None, f"table {number} row {r + 1}"),
+                          tuple(Provenance(None, f"table {number} row {r + 1} col {c + 1}") for c in range(width)))
+                 for r in range(n_rows))
 
 
 def _owner_table(node: LexborNode) -> int | None:
@@ -140,8 +142,8 @@ class _Walker:
             loose = []
             if child.tag == "table":
                 self.n_table += 1
-                self.blocks.append(Block("table", Provenance(None, f"table {self.n_table}"),
-                                         rows=_table_rows(child, self.n_table)))
+                self.blocks.extend(table_blocks(_table_rows(child, self.n_table),
+                                                Provenance(None, f"table {self.n_table}")))
             elif child.tag in _LEAF_BLOCKS and child.css_first("table") is None:
                 self._paragraph(_clean_text(child), "heading" if child.tag in _HEADINGS else "paragraph")
             else:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from ingest.documents import ocr
+from ingest.documents import layout, ocr
 from ingest.documents.limits import DocumentError, Limits
-from ingest.documents.model import Document, Page
+from ingest.documents.model import Document
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
 
@@ -26,7 +26,7 @@ def read_image(data: bytes, *, cache_dir: Path | None, limits: Limits) -> Docume
         image = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
         raise DocumentError(f"corrupt or unknown image (Pillow cannot identify it: {type(exc).__name__})") from exc
-    pages = []
+    pages: list[tuple[str, list[layout.PageItem]]] = []
     try:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
             if number > limits.max_pages:
@@ -36,9 +36,8 @@ def read_image(data: bytes, *, cache_dir: Path | None, limits: Limits) -> Docume
                                     f"{limits.max_image_pixels}-pixel limit")
             dpi = round(float((frame.info.get("dpi") or (72, 72))[1])) or 72
             label = str(number)
-            lines = ocr.ocr_lines(frame.convert("RGB"), cache_dir)
-            blocks = ocr.paragraphs(lines, label, frame.height * 72 / dpi, dpi, limits.low_confidence)
-            pages.append(Page(label, tuple(blocks)))
+            pages.append((label, ocr.page_items(frame.convert("RGB"), label, frame.height * 72 / dpi, dpi,
+                                                cache_dir, limits.low_confidence)))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise DocumentError(f"corrupt image ({exc})") from exc
-    return Document("image", tuple(pages))
+    return Document("image", tuple(layout.assemble(pages)))

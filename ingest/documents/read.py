@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.decode import decode_bytes
 from ingest.documents.docx import read_docx
@@ -17,8 +18,12 @@ from ingest.documents.image import IMAGE_SUFFIXES, read_image
 from ingest.documents.limits import DocumentError, Limits
 from ingest.documents.model import Document, Span
 from ingest.documents.pdf import read_pdf
-from ingest.documents.render import render
+from ingest.documents.render import render_placed
 from ingest.documents.sheet import read_sheet
+from ingest.documents.text import read_text
+
+if TYPE_CHECKING:
+    from ingest.grid import Grid
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -42,13 +47,17 @@ LEGACY_WORD_REASON = ("old binary Word/WPS file ({suffix}) is not read: no maint
 @dataclass(frozen=True)
 class DecodedDocument:
     """Text for the parser (``error`` says why there is none), the spans mapping it back to the file
-    (None for plain text, whose offsets are their own provenance), and what the reader noticed."""
+    (None for plain text, whose offsets are their own provenance), what the reader noticed, and the
+    document model itself (its tables as cells) when the file was read, and that document's tables
+    as the parser's grids placed in the text."""
 
     text: str | None
     encoding: str | None
     error: str | None
     spans: tuple[Span, ...] | None = None
     notes: tuple[str, ...] = ()
+    document: Document | None = None
+    tables: tuple[Grid, ...] = ()
 
 
 def file_kind(suffix: str) -> str:
@@ -78,12 +87,16 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
     suffix = suffix.lower()
     if suffix in TEXT_SUFFIXES:
         decoded = decode_bytes(data)
-        return DecodedDocument(decoded.text, decoded.encoding, decoded.error)
+        document = read_text(decoded.text) if decoded.text is not None else None
+        return DecodedDocument(decoded.text, decoded.encoding, decoded.error, document=document)
     if not data:
         return DecodedDocument(None, None, "empty file")
     try:
         document, encoding = _document(data, suffix, cache_dir, limits or Limits())
-        text, spans = render(document)
+        from ingest.grid import document_grids  # the parser's table model imports this package
+
+        text, spans, placed = render_placed(document)
+        tables = document_grids(document, text, placed)
     except DocumentError as exc:
         return DecodedDocument(None, None, str(exc))
     except Exception as exc:  # a reader bug or an exotic file must not stop a refresh
@@ -91,5 +104,5 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
     if not text.strip():
         reason = "no text found (a scan OCR could not read?)" if "OCR'd" in " ".join(document.notes) \
             or document.kind == "image" else "no text found in the file"
-        return DecodedDocument(None, encoding, reason, notes=document.notes)
-    return DecodedDocument(text, encoding, None, tuple(spans), document.notes)
+        return DecodedDocument(None, encoding, reason, notes=document.notes, document=document)
+    return DecodedDocument(text, encoding, None, tuple(spans), document.notes, document, tables)

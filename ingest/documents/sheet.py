@@ -2,7 +2,8 @@
 
 calamine (Rust) reads every spreadsheet format in one fast, dependency-free wheel, including the
 old binary .xls that openpyxl cannot. Merged ranges are expanded (the top-left value repeated in
-every cell); each row is a table row whose locator is its cell range (``A5:H5``).
+every cell); each row is a table row whose locator is its cell range (``A5:H5``), each cell placed by
+its reference (``C5``) or merged range (``C5:C8``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import zipfile
 import python_calamine
 
 from ingest.documents.limits import DocumentError, Limits
-from ingest.documents.model import Block, Document, Page, Provenance, TableRow
+from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
 from ingest.documents.ziplimit import check_package
 
 ZIP_KINDS = frozenset({".xlsx", ".xlsm", ".ods"})
@@ -66,11 +67,14 @@ def check_xlsx_extent(data: bytes, max_cells: int) -> None:
                                     f"{max(cols) - min(cols) + 1} columns, over the {max_cells}-cell limit")
 
 
-def _expand(grid: list[list[str]], merged: list, start: tuple[int, int], max_cells: int) -> None:
+def _expand(grid: list[list[str]], merged: list, start: tuple[int, int], max_cells: int) -> dict[tuple[int, int], str]:
     """Copy each merged range's top-left value into every cell it covers (in place); at most
-    ``max_cells`` cells are added in all (a hostile merge over a whole sheet cannot blow up the grid)."""
+    ``max_cells`` cells are added in all (a hostile merge over a whole sheet cannot blow up the grid).
+    Returns the merged range (``C5:C8``) of every covered cell, by 0-based grid position."""
     budget = max_cells
+    ranges: dict[tuple[int, int], str] = {}
     for (r0, c0), (r1, c1) in merged:
+        ref = f"{column_name(c0)}{r0 + 1}:{column_name(c1)}{r1 + 1}"
         r0, r1, c0, c1 = r0 - start[0], r1 - start[0], c0 - start[1], c1 - start[1]
         r1 = min(r1, len(grid) - 1)
         if not (0 <= r0 < len(grid)) or c0 < 0 or c1 < c0:
@@ -83,31 +87,38 @@ def _expand(grid: list[list[str]], merged: list, start: tuple[int, int], max_cel
             grid[r].extend([""] * (c1 + 1 - len(grid[r])))
             for c in range(c0, c1 + 1):
                 grid[r][c] = value
+                ranges[(r, c)] = ref
+    return ranges
 
 
-def _sheet_block(sheet: python_calamine.CalamineSheet, limits: Limits) -> Block | None:
+def _sheet_blocks(sheet: python_calamine.CalamineSheet, limits: Limits) -> list[Block]:
+    """A sheet's used rows as one table over the columns any row uses (so cells stay in their columns),
+    leading and trailing single-valued rows (title, year, unit line) as paragraphs; each row's locator is
+    the range of its filled cells, each cell's its own reference or merged range."""
     if sheet.height * sheet.width > limits.max_sheet_cells:
         raise DocumentError(f"sheet {sheet.name!r} spans {sheet.height}×{sheet.width} cells, over the "
                             f"{limits.max_sheet_cells}-cell limit")
     start = sheet.start or (0, 0)
     grid = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    _expand(grid, sheet.merged_cell_ranges or [], start, limits.max_sheet_cells)
+    merged = _expand(grid, sheet.merged_cell_ranges or [], start, limits.max_sheet_cells)
+    filled = {r: [c for c, value in enumerate(cells) if value] for r, cells in enumerate(grid)}
+    filled = {r: cols for r, cols in filled.items() if cols}
+    if not filled:
+        return []
+    lo, hi = min(cols[0] for cols in filled.values()), max(cols[-1] for cols in filled.values())
     rows = []
-    for r, cells in enumerate(grid):
-        filled = [c for c, value in enumerate(cells) if value]
-        if not filled:
-            continue
-        first, last = filled[0], filled[-1]
+    for r, cols in filled.items():
         row_no = start[0] + r + 1
-        ref = f"{column_name(start[1] + first)}{row_no}:{column_name(start[1] + last)}{row_no}"
-        rows.append(TableRow(tuple(cells[first:last + 1]), Provenance(sheet.name, ref)))
-    if not rows:
-        return None
-    return Block("table", Provenance(sheet.name, None), rows=tuple(rows))
+        ref = f"{column_name(start[1] + cols[0])}{row_no}:{column_name(start[1] + cols[-1])}{row_no}"
+        cells = grid[r] + [""] * (hi + 1 - len(grid[r]))
+        provs = tuple(Provenance(sheet.name, merged.get((r, c)) or f"{column_name(start[1] + c)}{row_no}")
+                      for c in range(lo, hi + 1))
+        rows.append(TableRow(tuple(cells[lo:hi + 1]), Provenance(sheet.name, ref), provs))
+    return table_blocks(rows, Provenance(sheet.name, None))
 
 
 def read_sheet(data: bytes, suffix: str, *, limits: Limits) -> Document:
-    """Every visible sheet as one table block, rows with their cell ranges."""
+    """Every sheet as a table (its title rows as paragraphs), rows with their cell ranges."""
     if suffix in ZIP_KINDS:
         check_package(data, limits.max_unzipped_bytes, suffix[1:].upper())
     if suffix in (".xlsx", ".xlsm"):
@@ -116,8 +127,7 @@ def read_sheet(data: bytes, suffix: str, *, limits: Limits) -> Document:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         pages = []
         for name in workbook.sheet_names:
-            block = _sheet_block(workbook.get_sheet_by_name(name), limits)
-            pages.append(Page(name, (block,) if block else ()))
+            pages.append(Page(name, tuple(_sheet_blocks(workbook.get_sheet_by_name(name), limits))))
     except DocumentError:
         raise
     except Exception as exc:

@@ -28,6 +28,7 @@ joined as (
         nullif(trim(headers.city), '') as city,
         nullif(trim(headers.county), '') as county,
         headers.header_source,
+        headers.evaluator_kind,
         coalesce(headers.parse_status, 'failed') as parse_status,
         coalesce(
             headers.status_reason,
@@ -77,6 +78,7 @@ select
     city,
     county,
     header_source,
+    evaluator_kind,
     parse_status,
     status_reason,
     text_chars,

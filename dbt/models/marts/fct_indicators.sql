@@ -17,6 +17,8 @@ select
     project_key,
     comparator,
     is_met,
+    is_met_derived,
+    is_met_assumed,
     source_text,
     source_start,
     source_end,

@@ -9,6 +9,7 @@ select
     reports.parse_status,
     reports.status_reason,
     reports.header_source,
+    reports.evaluator_kind,
     reports.file_kind,
     reports.encoding,
     reports.size_bytes,

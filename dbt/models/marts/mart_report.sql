@@ -25,6 +25,7 @@ select
     reports.source_file,
     reports.report_type,
     reports.parse_status,
+    reports.evaluator_kind,
     coalesce(versions.version_rank = 1, false) as is_latest_version,
     figures.budget_total_wan_yuan,
     figures.spend_total_wan_yuan,

@@ -10,6 +10,7 @@ select
     cast(city as varchar) as city,
     cast(county as varchar) as county,
     cast(header_source as varchar) as header_source,
+    cast(evaluator_kind as varchar) as evaluator_kind,
     cast(parse_status as varchar) as parse_status,
     cast(status_reason as varchar) as status_reason,
     cast(text_chars as bigint) as text_chars
