@@ -309,10 +309,15 @@ def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limi
     if raw.failure is not None:
         return DecodedFile(None, None, None)
     data, error = _verified_bytes(raw)
+    return _read(raw, data, error, cache_dir=cache_dir, limits=limits)
+
+
+def _read(raw: RawFile, data: bytes | None, error: str | None, *, cache_dir: Path | None = None,
+          limits: Limits | None = None) -> DecodedFile:
+    """The file's bytes read by the reader its suffix names (or ``error`` when there are none)."""
     if data is None:
         return DecodedFile(None, None, error)
-    suffix = PurePosixPath(raw.source_file).suffix.lower()
-    decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
+    decoded = read_document(data, PurePosixPath(raw.source_file).suffix.lower(), cache_dir=cache_dir, limits=limits)
     return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans, decoded.tables)
 
 
@@ -327,11 +332,7 @@ def _decode_in_worker(item: tuple[RawFile, Path | None]) -> DecodedFile:
 
 def _decode_shipped(item: tuple[RawFile, bytes | None, str | None]) -> DecodedFile:
     """Read a document from the bytes the refresh sent (a node of a cluster has no raw dir)."""
-    raw, data, error = item
-    if data is None:
-        return DecodedFile(None, None, error)
-    decoded = read_document(data, PurePosixPath(raw.source_file).suffix.lower())
-    return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans)
+    return _read(*item)
 
 
 def _with_bytes(item: tuple[RawFile, Path | None]) -> tuple[RawFile, bytes | None, str | None]:

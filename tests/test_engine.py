@@ -14,6 +14,8 @@ import pytest
 
 from dagster_project.cli import main
 from dagster_project.settings import SettingError, Settings, engine_setting
+from fixtures import formats
+from fixtures.forms import make_form
 from ingest.limits import max_scan_bytes
 from ingest.pool import Limits, Remote, run_limited, using_engine
 from ingest.raw import scan_raw_dir
@@ -114,7 +116,7 @@ def test_run_limited_hands_items_to_the_engine_in_place(tmp_path: Path):
 def test_documents_travel_as_bytes_checked_against_the_scan(tmp_path: Path):
     from ingest.raw import decode_raw_files
 
-    (tmp_path / "a.html").write_text("<html><body><p>2023年度部门整体支出绩效自评报告</p></body></html>")
+    (tmp_path / "a.html").write_bytes(formats.html_page(make_form("project", 0)))
     (tmp_path / "b.txt").write_text("text is read where the refresh runs")
     files = scan_raw_dir(tmp_path)
     recorder = _Recorder()
@@ -124,7 +126,9 @@ def test_documents_travel_as_bytes_checked_against_the_scan(tmp_path: Path):
     assert what == "reading" and [raw.source_file for raw, _ in items] == ["a.html"]
     shipped = remote.ship(items[0])
     assert shipped[1] == (tmp_path / "a.html").read_bytes() and shipped[2] is None
-    assert remote.run(shipped).text == decoded[0].text and "自评报告" in decoded[0].text
+    on_node = remote.run(shipped)
+    assert on_node.text == decoded[0].text and "自评表" in decoded[0].text
+    assert on_node.tables == decoded[0].tables and decoded[0].tables  # the form's grid travels back too
     assert remote.per_task == 1 and not remote.gpu(items[0])
     (tmp_path / "a.html").write_text("changed after the scan")
     assert remote.run(remote.ship(items[0])).decode_error.startswith("file changed while the refresh read it")
