@@ -276,10 +276,10 @@ def govperf_executable() -> Path:
     return Path(sys.executable).parent / "govperf"
 
 
-def refresh_command(raw_dir: Path, warehouse: Path, verbose: bool = True) -> list[str]:
+def refresh_command(raw_dir: Path, warehouse: Path, verbose: bool = True, extra: Sequence[str] = ()) -> list[str]:
     """``.venv/bin/govperf refresh`` for ``raw_dir`` → ``warehouse`` (``-v``: Dagster's and dbt's logs)."""
     command = [str(govperf_executable()), "refresh", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)]
-    return [*command, "-v"] if verbose else command
+    return [*command, *extra, "-v"] if verbose else [*command, *extra]
 
 
 def init_dagster_home(home: Path) -> Path:
@@ -400,10 +400,16 @@ class Refresher:
             env["DAGSTER_HOME"] = str(self.dagster_home)
         return {**env, "PYTHONUNBUFFERED": "1"}
 
-    def __call__(self, raw_dir: Path, warehouse: Path, label: str, timeout: float | None = None) -> dict[str, Any]:
-        """One timed refresh: wall, CPU, memory and (with a Dagster home) stage times from the Dagster run."""
+    def __call__(
+        self, raw_dir: Path, warehouse: Path, label: str, timeout: float | None = None, extra: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """One timed refresh: wall, CPU, memory and (with a Dagster home) stage times from the Dagster run;
+        ``extra`` arguments go to ``govperf refresh`` (``--engine ray …``)."""
         _LAST_FINGERPRINT[str(warehouse)] = _code_fingerprint()
-        command = self.command(raw_dir, warehouse, verbose=self.dagster_home is not None)
+        verbose = self.dagster_home is not None
+        command = self.command(raw_dir, warehouse, verbose=verbose, extra=extra) if extra else self.command(
+            raw_dir, warehouse, verbose=verbose
+        )
         done = run_measured(command, self.logs, label, self._env(), timeout, self.memory_limit_bytes)
         result = _ending(done, label)
         steps = latest_run_steps(self.dagster_home) if done.finished and self.dagster_home else {}
@@ -838,10 +844,32 @@ def measure_documents(texts: Sequence[str], ocr: bool, dpi: int = 150, forms_per
             "dpi": dpi,
             "pages": scan_pages,
             "s_per_page": round(t.wall_s / scan_pages, 2),
+            "cpu_s_per_page": round(t.cpu_s / scan_pages, 2),
+            "pages_per_core_s": round(scan_pages / t.cpu_s, 4) if t.cpu_s else None,
             "s_per_report": round(t.wall_s, 2),
             "read": result.text is not None,
         }
     return out
+
+
+def measure_ray(
+    refresher: Refresher, raw_dir: Path, warehouse_dir: Path, n: int, local: dict[str, Any]
+) -> dict[str, Any]:
+    """A full refresh of the corpus with ``--engine ray`` on a two-node Ray cluster started on this
+    machine (``bench.ray_cluster``, one CPU a node: the cores the local refresh's workers use), timed
+    as the local one was; the ratio of their wall times is the engine's overhead."""
+    from bench.ray_cluster import local_cluster
+
+    shutil.rmtree(warehouse_dir, ignore_errors=True)
+    began = time.perf_counter()
+    with local_cluster(nodes=2, cpus_per_node=1) as cluster:
+        started = time.perf_counter() - began
+        run = refresher(raw_dir, warehouse_dir / "warehouse.duckdb", f"full_{n}_ray",
+                        extra=["--engine", "ray", "--ray-address", cluster.address])
+    run["cluster_start_s"] = round(started, 3)
+    if run.get("ok") and local.get("ok"):
+        run["overhead_ratio"] = round(run["wall_s"] / local["wall_s"], 3)
+    return run
 
 
 def render_table(results: dict[str, Any]) -> str:
@@ -884,6 +912,9 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append(
             (f"scanned PDF (OCR, {scan['dpi']} dpi, {scan['pages']} pages)", f"{scan['s_per_page']:,.1f} s/page")
         )
+        if scan.get("pages_per_core_s"):
+            lines.append(("  OCR pages per core-second (CPU-s per page)",
+                          f"{scan['pages_per_core_s']:.3f} ({scan['cpu_s_per_page']:.1f})"))
     refresh = results.get("refresh", {})
     noop = refresh.get("noop")
     if noop:
@@ -909,6 +940,13 @@ def render_table(results: dict[str, Any]) -> str:
         if run["stages_s"]:
             lines.append(("  outside steps (start-up, imports, Dagster)", _fmt_s(run["outside_steps_s"])))
         lines.append(("  peak PSS / summed RSS, process tree", _fmt_mem(run)))
+    ray = results.get("ray", {})
+    if ray and not ray.get("skipped"):
+        status = "" if ray.get("ok") else "  (FAILED)" if ray.get("finished") else "  (did not finish)"
+        lines.append((f"full refresh, --engine ray, 2-node local cluster{status}", _fmt_run(ray)))
+        if "overhead_ratio" in ray:
+            lines.append(("  wall time ray / local", f"{ray['overhead_ratio']:.2f}x"))
+        lines.append(("  cluster start (not in the refresh)", _fmt_s(ray.get("cluster_start_s"))))
     profiled = refresh.get("profiled_add_1", {})
     if profiled.get("profile"):
         profile = profiled["profile"]
@@ -991,6 +1029,9 @@ def build_arg_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-refresh", action="store_true", help="only the in-process stages and the baseline")
     parser.add_argument("--skip-ocr", action="store_true", help="no scanned-PDF (OCR) figure")
+    parser.add_argument(
+        "--skip-ray", action="store_true", help="no refresh with --engine ray on a 2-node cluster started here"
+    )
     parser.add_argument("--profile-sample", type=int, default=300, help="reports profiled (0: no profile)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora, warehouses, logs")
     parser.add_argument("--out", type=Path, default=None, help="JSON output (default <workdir>/latest.json)")
@@ -1097,6 +1138,12 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
                 say("refresh after adding 1 more report, under cProfile (untimed)")
                 add_reports(raw_dir, builder, items, 1)
                 refresh["profiled_add_1"] = refresher.profiled(raw_dir, warehouse, f"profiled_add_1_{n}")
+
+    if not (args.skip_ray or args.no_refresh) and refresh_available() and results["refresh"].get("full", {}).get("ok"):
+        say("full refresh with --engine ray on a 2-node Ray cluster started here (1 CPU a node) vs local")
+        results["ray"] = measure_ray(refresher, raw_dir, workdir / f"warehouse_{n}_ray", n, results["refresh"]["full"])
+    else:
+        results["ray"] = {"skipped": True}
 
     if args.skip_100k or args.no_refresh or not refresh_available():
         results["scale_100k"] = {"skipped": True}

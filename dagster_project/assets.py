@@ -51,6 +51,7 @@ from dagster_project.publish import checkpoint_and_close, internal_path, publish
 from dagster_project.resources import (
     PROGRESS,
     DbtInProcessResource,
+    EngineResource,
     GovperfResource,
     GreatExpectationsResource,
     RefreshLockResource,
@@ -124,16 +125,20 @@ TRANSLATOR = GovperfDbtTranslator()
     metadata={"dagster/column_schema": table_schema(RAW_REPORTS_COLUMNS)},
 )
 def raw_reports(
-    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+    context: AssetExecutionContext, govperf: GovperfResource, engine: EngineResource, refresh_lock: RefreshLockResource
 ) -> MaterializeResult:
     """Scan the raw dir and bring ``raw.raw_reports`` in step; only new or changed files are decoded."""
     settings = govperf.settings
     cursor = changes.current_cursor(settings, changes.latest_hashes(settings))
     changes.write_pending_cursor(settings, cursor)
-    with build_connection(settings.build_db, on_wait=context.log.warning) as con:
+    with build_connection(settings.build_db, on_wait=context.log.warning) as con, engine.active():
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
         files = scan_raw_dir(
-            settings.raw_dir, settings.max_file_bytes, known_report_ids=known, known_hashes=changes.known_hashes(cursor)
+            settings.raw_dir,
+            settings.max_file_bytes,
+            known_report_ids=known,
+            known_hashes=changes.known_hashes(cursor),
+            max_scan_bytes=settings.max_scan_bytes,
         )
         result = sync_raw_reports(
             con,
@@ -214,7 +219,7 @@ def _add(counts: dict[str, int], more: Mapping[str, int]) -> None:
     can_subset=False,
 )
 def staging(
-    context: AssetExecutionContext, govperf: GovperfResource, refresh_lock: RefreshLockResource
+    context: AssetExecutionContext, govperf: GovperfResource, engine: EngineResource, refresh_lock: RefreshLockResource
 ) -> Iterator[MaterializeResult]:
     """Parse every report not parsed since it changed and replace its staging rows.
 
@@ -223,8 +228,11 @@ def staging(
     second thread (on its own cursor) while the next one is read and parsed.
     """
     counts = dict.fromkeys(schema.STAGING_TABLES, 0)
-    build = build_connection(govperf.settings.build_db, on_wait=context.log.warning)
-    with build as con, ThreadPoolExecutor(1, "staging-writer") as writer:
+    with (
+        build_connection(govperf.settings.build_db, on_wait=context.log.warning) as con,
+        ThreadPoolExecutor(1, "staging-writer") as writer,
+        engine.active(),
+    ):
         cursor = con.cursor()
         pending = pending_report_ids(con)
         done = 0

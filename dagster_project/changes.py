@@ -161,6 +161,7 @@ def _settings_key(settings: Settings) -> dict[str, str]:
         "raw_dir": str(settings.raw_dir),
         "warehouse": str(settings.warehouse),
         "max_file_bytes": str(settings.max_file_bytes),
+        "max_scan_bytes": str(settings.max_scan_bytes),
         "storage_version": settings.storage_version,
     }
 

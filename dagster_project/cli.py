@@ -39,11 +39,20 @@ def _disk_full(errors: Sequence[str]) -> str | None:
 
 def _refresh(args: argparse.Namespace) -> int:
     try:
-        settings = Settings.resolve(raw_dir=args.raw_dir, warehouse=args.warehouse)
+        settings = Settings.resolve(
+            raw_dir=args.raw_dir, warehouse=args.warehouse, engine=args.engine, ray_address=args.ray_address
+        )
         settings.check_paths()
     except SettingError as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 2
+    if settings.ray_address is not None:
+        from ingest.ray_engine import unreachable
+
+        problem = unreachable(settings.ray_address)
+        if problem is not None:
+            print(f"govperf: {problem}", file=sys.stderr)
+            return 2
     if args.verify or not args.force:
         try:
             up_to_date, current = nothing_changed(settings, verify=args.verify)
@@ -200,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--force", action="store_true", help="refresh even when nothing changed")
     refresh.add_argument(
         "--verify", action="store_true", help="hash every raw file to decide what changed (never trust file stats)"
+    )
+    refresh.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        help="where documents are read and reports parsed (default $GOVPERF_ENGINE or local: this machine's "
+        "worker processes; ray: an existing Ray cluster)",
+    )
+    refresh.add_argument(
+        "--ray-address",
+        metavar="HOST:PORT",
+        help="the Ray cluster's head (default $GOVPERF_RAY_ADDRESS; ray://HOST:PORT through Ray Client)",
     )
     refresh.set_defaults(func=_refresh)
     status = sub.add_parser("status", help="what the published warehouse holds (read-only)")

@@ -17,6 +17,7 @@ from dagster_project.automation import raw_dir_sensor, refresh_job, refresh_sche
 from dagster_project.checks import build_quality_checks
 from dagster_project.resources import (
     DbtInProcessResource,
+    EngineResource,
     GovperfResource,
     GreatExpectationsResource,
     RefreshLockResource,
@@ -43,6 +44,7 @@ def build_definitions(
         sensors=[raw_dir_sensor],
         resources={
             "govperf": GovperfResource.from_settings(settings),
+            "engine": EngineResource.from_settings(settings),
             "refresh_lock": RefreshLockResource(
                 build_dir=str(settings.build_dir), timeout_seconds=settings.lock_wait_seconds
             ),

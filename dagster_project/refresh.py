@@ -93,7 +93,8 @@ def run_refresh(
     from dagster_project.definitions import build_definitions
 
     settings.check_paths()
-    start_fork_server(["ingest.raw", "ingest.warm"])
+    if settings.engine == "local":
+        start_fork_server(["ingest.raw", "ingest.warm"])
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     show = progress or (lambda _line: None)
     defs = build_definitions(

@@ -1,5 +1,5 @@
-"""Dagster resources: the refresh's settings, the refresh lock, dbt run in process, and the Great
-Expectations worker."""
+"""Dagster resources: the refresh's settings, the engine that reads and parses, the refresh lock, dbt
+run in process, and the Great Expectations worker."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from dagster_project.build_db import build_connection, record_dbt_tests
 from dagster_project.project import run_dbt
 from dagster_project.publish import RefreshLock
 from dagster_project.quality_worker import QualitySummary, QualityWorker
-from dagster_project.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings
+from dagster_project.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, engine_setting
+from ingest.pool import Engine, using_engine
 
 PROGRESS = "progress: "
 """Prefix of step log lines that a refresh on a terminal shows as progress."""
@@ -33,6 +34,7 @@ class GovperfResource(ConfigurableResource):
     build_db: str
     max_file_bytes: int
     storage_version: str
+    max_scan_bytes: int
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @classmethod
@@ -45,15 +47,62 @@ class GovperfResource(ConfigurableResource):
             max_file_bytes=settings.max_file_bytes,
             storage_version=settings.storage_version,
             lock_wait_seconds=settings.lock_wait_seconds,
+            max_scan_bytes=settings.max_scan_bytes,
         )
 
     @property
     def settings(self) -> Settings:
         """The resource as :class:`Settings`."""
         return Settings(
-            Path(self.raw_dir), Path(self.warehouse), Path(self.build_db), self.max_file_bytes, self.storage_version,
+            Path(self.raw_dir),
+            Path(self.warehouse),
+            Path(self.build_db),
+            self.max_file_bytes,
+            self.storage_version,
             self.lock_wait_seconds,
+            max_scan_bytes=self.max_scan_bytes,
         )
+
+
+class EngineResource(ConfigurableResource):
+    """Where documents are read (OCR included) and reports parsed: ``local`` (this machine's worker
+    processes, ``ingest.pool``) or ``ray`` (tasks on the Ray cluster at ``ray_address``,
+    ``ingest.ray_engine``). Set from ``GOVPERF_ENGINE`` / ``GOVPERF_RAY_ADDRESS`` when the definitions
+    load (UI, schedule, sensor) or from ``govperf refresh --engine``; the facts are the same either way.
+
+    A run connects to the cluster when it first has work for it and disconnects when it ends; a
+    ``local`` run imports no Ray.
+    """
+
+    engine: str = "local"
+    ray_address: str | None = None
+    _engine: Engine | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineResource:
+        """The resource for resolved :class:`Settings`."""
+        return cls(engine=settings.engine, ray_address=settings.ray_address)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[EngineResource]:
+        """Check the setting, yield, and disconnect from the cluster when the run ends."""
+        engine, address = engine_setting(self.engine, self.ray_address, {})
+        if engine == "ray" and address is not None:
+            from ingest.ray_engine import RayEngine
+
+            self._engine = RayEngine(address)
+        try:
+            yield self
+        finally:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """Within the block, reading and parsing run on this engine."""
+        with using_engine(self._engine):
+            yield
 
 
 class RefreshLockResource(ConfigurableResource):

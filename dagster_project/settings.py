@@ -19,14 +19,25 @@ from pathlib import Path
 
 from ingest.limits import (
     DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_SCAN_BYTES,
     SettingError,
     build_state_dir,
     max_file_bytes,
+    max_scan_bytes,
     parse_limits,
     positive_number,
     read_limits,
 )
 
+ENGINES = ("local", "ray")
+"""Where documents are read and reports parsed: this machine's worker processes, or a Ray cluster."""
+_RAY_ADDRESS = re.compile(
+    r"""(?:ray://)?                              # Ray Client, else the head's GCS port
+        (?:\[[0-9A-Fa-f:.]+\]                   # [IPv6]
+          |[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)  # host name or IPv4
+        :(?P<port>\d{1,5})""",
+    re.VERBOSE,
+)
 DEFAULT_STORAGE_VERSION = "v1.0.0"
 """DuckDB storage format of the published file: the oldest that keeps our types, so DuckDB 1.x
 clients (the CLI from pip, the Node client, the JDBC driver BI tools embed) open it."""
@@ -175,6 +186,30 @@ def _writable_dir(directory: Path, what: str) -> None:
         raise SettingError(f"{what} {directory} is not a writable directory ({reason})") from None
 
 
+def engine_setting(
+    engine: str | None, ray_address: str | None, env: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """The engine and the Ray cluster's address, from flags, else ``GOVPERF_ENGINE`` /
+    ``GOVPERF_RAY_ADDRESS``, else ``local``; ``ray`` needs an address ``HOST:PORT`` (or
+    ``ray://HOST:PORT``), and an address given as a flag needs ``ray``."""
+    name = engine or env.get("GOVPERF_ENGINE") or "local"
+    if name not in ENGINES:
+        source = "--engine" if engine else "GOVPERF_ENGINE"
+        raise SettingError(f"{source}={name!r} is not an engine: use local or ray")
+    address = ray_address or env.get("GOVPERF_RAY_ADDRESS") or None
+    if name == "local":
+        if ray_address:
+            raise SettingError("--ray-address is used only with --engine ray (or GOVPERF_ENGINE=ray)")
+        return name, None
+    if address is None:
+        raise SettingError("the ray engine needs the cluster's address: --ray-address HOST:PORT or GOVPERF_RAY_ADDRESS")
+    match = _RAY_ADDRESS.fullmatch(address.strip())
+    if match is None or not 0 < int(match["port"]) < 65536:
+        source = "--ray-address" if ray_address else "GOVPERF_RAY_ADDRESS"
+        raise SettingError(f"{source}={address!r} is not a Ray address such as 10.0.0.5:6379 or ray://head:10001")
+    return name, address.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where a refresh reads and writes; every path absolute."""
@@ -185,6 +220,9 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     storage_version: str = DEFAULT_STORAGE_VERSION
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    engine: str = "local"
+    ray_address: str | None = None
+    max_scan_bytes: int = DEFAULT_MAX_SCAN_BYTES
 
     @classmethod
     def resolve(
@@ -192,6 +230,8 @@ class Settings:
         raw_dir: str | os.PathLike[str] | None = None,
         warehouse: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
+        engine: str | None = None,
+        ray_address: str | None = None,
     ) -> Settings:
         """Settings from arguments, else ``GOVPERF_*`` environment variables, else defaults; every
         setting is checked here (a bad one is a :class:`SettingError`), also those read elsewhere.
@@ -216,6 +256,8 @@ class Settings:
             max_file_bytes(env),
             _storage_version(env.get("GOVPERF_STORAGE_VERSION")),
             lock_wait_seconds(env),
+            *engine_setting(engine, ray_address, env),
+            max_scan_bytes(env),
         )
 
     def check_paths(self) -> None:

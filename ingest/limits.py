@@ -17,6 +17,9 @@ from ingest.pool import Limits
 DEFAULT_MAX_FILE_MB = 20
 DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * 1024 * 1024
 """Files larger than this are recorded as failed without being read (``GOVPERF_MAX_FILE_MB``)."""
+DEFAULT_MAX_SCAN_MB = 200
+DEFAULT_MAX_SCAN_BYTES = DEFAULT_MAX_SCAN_MB * 1024 * 1024
+"""The same for PDFs and images (``GOVPERF_MAX_SCAN_MB``): a scanned report is often 20–100 MB."""
 DEFAULT_PARSE_SECONDS = 120.0
 DEFAULT_PARSE_MEMORY_MB = 2048
 DEFAULT_READ_SECONDS = 600.0
@@ -50,6 +53,12 @@ def positive_number(name: str, value: str | None, default: float) -> float:
 def max_file_bytes(env: Mapping[str, str]) -> int:
     """``GOVPERF_MAX_FILE_MB`` (default 20) in bytes."""
     mb = positive_number("GOVPERF_MAX_FILE_MB", env.get("GOVPERF_MAX_FILE_MB"), DEFAULT_MAX_FILE_MB)
+    return max(1, int(mb * 1024 * 1024))
+
+
+def max_scan_bytes(env: Mapping[str, str]) -> int:
+    """``GOVPERF_MAX_SCAN_MB`` (default 200) in bytes: the size cap of PDFs and images."""
+    mb = positive_number("GOVPERF_MAX_SCAN_MB", env.get("GOVPERF_MAX_SCAN_MB"), DEFAULT_MAX_SCAN_MB)
     return max(1, int(mb * 1024 * 1024))
 
 

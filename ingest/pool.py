@@ -9,11 +9,17 @@ the limit), so a runaway allocation raises ``MemoryError`` in the worker; and th
 busy worker's resident size and kills it past the limit (a backstop for memory the cap misses).
 Workers are forked from a fork server that has imported the function's module once, so replacing a
 killed worker costs milliseconds, not an interpreter start.
+
+This is the ``local`` engine. Another engine (:mod:`ingest.ray_engine`: tasks on a Ray cluster) is
+put in place for a block of code with :func:`using_engine`; ``run_limited`` then hands it the items,
+and the callers do not change. :class:`Remote` tells such an engine how to send an item to another
+machine.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import multiprocessing
 import multiprocessing.forkserver
@@ -25,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,6 +68,60 @@ class Outcome(Generic[R]):
     index: int
     value: R | None
     failure: str | None
+
+
+@dataclass(frozen=True)
+class Remote:
+    """How an engine that runs items on other machines sends them (the local engine ignores it).
+
+    ``ship(item)`` is called where the refresh runs, just before the item is sent, and returns what a
+    node needs instead (a file's bytes in place of its path: nodes share no filesystem); ``run`` is
+    the function nodes apply to shipped items (default: the function itself); ``per_task`` is the
+    number of items sent in one task (None: the engine shares them out evenly); ``gpu(item)`` says
+    whether the item can use a GPU (OCR), so that it goes to a node that has one when any has.
+    """
+
+    ship: Callable[[Any], Any] | None = None
+    run: Callable[[Any], Any] | None = None
+    per_task: int | None = None
+    gpu: Callable[[Any], bool] | None = None
+
+
+class Engine(Protocol):
+    """Runs ``fn`` over items somewhere else, with the contract of :func:`run_limited`."""
+
+    name: str
+
+    def run(
+        self,
+        fn: Callable[[Any], Any],
+        items: Sequence[Any],
+        limits: Limits,
+        *,
+        on_progress: Callable[[int, int], None] | None,
+        what: str,
+        preload: Sequence[str],
+        remote: Remote,
+    ) -> Iterator[Outcome[Any]]:
+        """One outcome per item, in item order, as soon as each is known."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds (a connection to a cluster)."""
+        ...
+
+
+_ENGINE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("govperf_engine", default=None)
+
+
+@contextlib.contextmanager
+def using_engine(engine: Engine | None) -> Iterator[None]:
+    """Within the block, :func:`run_limited` runs items on ``engine`` (None: here, in worker processes)."""
+    token = _ENGINE.set(engine)
+    try:
+        yield
+    finally:
+        _ENGINE.reset(token)
 
 
 def _seconds_text(seconds: float) -> str:
@@ -184,6 +244,7 @@ def run_limited(
     on_progress: Callable[[int, int], None] | None = None,
     what: str = "parse",
     preload: Sequence[str] = (),
+    remote: Remote | None = None,
 ) -> Iterator[Outcome[R]]:
     """``fn`` over ``items`` in worker processes, each item under ``limits``; outcomes in item order.
 
@@ -191,11 +252,17 @@ def run_limited(
     by ``fn`` becomes that item's failure (``ValueError: …``), as does a worker dying.
     ``on_progress(done, total)`` is called as each item finishes. ``preload`` names modules every
     worker imports before it takes an item (the fork server imports them once, if it starts now), so
-    what they load is not counted in an item's time.
+    what they load is not counted in an item's time. Inside :func:`using_engine` the engine runs the
+    items instead (``workers`` is then the engine's business; ``remote`` says how to send them).
     """
     batch = list(items)
     total = len(batch)
     if not total:
+        return
+    engine = _ENGINE.get()
+    if engine is not None:
+        yield from engine.run(fn, batch, limits, on_progress=on_progress, what=what, preload=preload,
+                              remote=remote or Remote())
         return
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([fn.__module__, *preload])

@@ -19,17 +19,19 @@ from ingest.decode import decode_bytes
 from ingest.documents import Limits, Span, file_kind, read_document
 from ingest.documents.read import LEGACY_WORD_REASON
 from ingest.grid import Grid
-from ingest.limits import DEFAULT_MAX_FILE_BYTES
+from ingest.limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_SCAN_BYTES
 from ingest.manifest import Manifest, read_manifest_text
 from ingest.parse import ReportInput
 from ingest.pool import Limits as PoolLimits
-from ingest.pool import run_limited
+from ingest.pool import Remote, run_limited
 
 MANIFEST_NAME = "manifest.csv"
 _CHUNK = 1024 * 1024
 _EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 _UNREADABLE = frozenset({"unsupported", "legacy_word"})
 """File kinds no reader takes: never read, never a duplicate's original."""
+_OCR_KINDS = frozenset({"pdf", "image"})
+"""File kinds that may be scans: their own size cap, and OCR (a GPU helps)."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ def scan_raw_dir(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     known_report_ids: Collection[str] = frozenset(),
     known_hashes: Mapping[str, tuple[int, str]] | None = None,
+    max_scan_bytes: int = DEFAULT_MAX_SCAN_BYTES,
 ) -> list[RawFile]:
     """Every entry under ``raw_dir``, sorted by name; never raises for one entry.
 
@@ -222,7 +225,8 @@ def scan_raw_dir(
     ``manifest.csv`` is no report, unless it has problems: then it is listed, failed, with them.
     Among files with the same content the one in ``known_report_ids`` (the warehouse's present,
     non-duplicate reports) stays the report and the others are its duplicates; with none known
-    the first by name is. ``known_hashes`` (name → size and sha256, from a change scan that has just
+    the first by name is. Files over ``max_file_bytes`` (PDFs and images: ``max_scan_bytes``) are
+    failed unread. ``known_hashes`` (name → size and sha256, from a change scan that has just
     found the file's ``lstat`` signature unchanged) spares reading those files again.
     """
     known_hashes = known_hashes or {}
@@ -258,10 +262,11 @@ def scan_raw_dir(
         suffix = PurePosixPath(name).suffix.lower()
         kind = file_kind(suffix)
         first = canonical.get(sha) if failure is None and kind not in _UNREADABLE and size else None
+        cap = max_scan_bytes if kind in _OCR_KINDS else max_file_bytes
         if failure is not None:
             pass
-        elif size > max_file_bytes:
-            failure = f"file exceeds {format_size(max_file_bytes)} limit"
+        elif size > cap:
+            failure = f"file exceeds {format_size(cap)} limit"
         elif kind == "unsupported":
             failure = f"unsupported file type {suffix or '(no extension)'}"
         elif kind == "legacy_word":
@@ -286,6 +291,17 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _verified_bytes(raw: RawFile) -> tuple[bytes | None, str | None]:
+    """The file's bytes when they still hash to what the scan saw, else None and why."""
+    try:
+        _, sha, data = _read_regular(raw.path, keep=True)
+    except OSError as exc:
+        return None, _os_reason(exc)
+    if sha != raw.content_sha256 or data is None:
+        return None, "file changed while the refresh read it; it is read again on the next refresh"
+    return data, None
+
+
 def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limits | None = None) -> DecodedFile:
     """Read a scanned file with the reader its suffix names (``ingest.documents.read_document``);
     files with a known failure are not read. ``cache_dir`` keeps OCR results between refreshes.
@@ -295,14 +311,16 @@ def decode_raw_file(raw: RawFile, *, cache_dir: Path | None = None, limits: Limi
     text always belongs to its stored hash."""
     if raw.failure is not None:
         return DecodedFile(None, None, None)
-    try:
-        _, sha, data = _read_regular(raw.path, keep=True)
-    except OSError as exc:
-        return DecodedFile(None, None, _os_reason(exc))
-    if sha != raw.content_sha256 or data is None:
-        return DecodedFile(None, None, "file changed while the refresh read it; it is read again on the next refresh")
-    suffix = PurePosixPath(raw.source_file).suffix.lower()
-    decoded = read_document(data, suffix, cache_dir=cache_dir, limits=limits)
+    data, error = _verified_bytes(raw)
+    return _read(raw, data, error, cache_dir=cache_dir, limits=limits)
+
+
+def _read(raw: RawFile, data: bytes | None, error: str | None, *, cache_dir: Path | None = None,
+          limits: Limits | None = None) -> DecodedFile:
+    """The file's bytes read by the reader its suffix names (or ``error`` when there are none)."""
+    if data is None:
+        return DecodedFile(None, None, error)
+    decoded = read_document(data, PurePosixPath(raw.source_file).suffix.lower(), cache_dir=cache_dir, limits=limits)
     return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans, decoded.tables)
 
 
@@ -313,6 +331,24 @@ _WORKER_KINDS = frozenset({"pdf", "image", "docx", "spreadsheet", "html"})
 def _decode_in_worker(item: tuple[RawFile, Path | None]) -> DecodedFile:
     raw, cache_dir = item
     return decode_raw_file(raw, cache_dir=cache_dir)
+
+
+def _decode_shipped(item: tuple[RawFile, bytes | None, str | None]) -> DecodedFile:
+    """Read a document from the bytes the refresh sent (a node of a cluster has no raw dir)."""
+    return _read(*item)
+
+
+def _with_bytes(item: tuple[RawFile, Path | None]) -> tuple[RawFile, bytes | None, str | None]:
+    """A document as a node of a cluster reads it: its bytes, read and checked here, no OCR cache."""
+    raw, _ = item
+    return (raw, *_verified_bytes(raw))
+
+
+def _may_ocr(item: tuple[RawFile, Path | None]) -> bool:
+    return item[0].file_kind in _OCR_KINDS
+
+
+_REMOTE = Remote(ship=_with_bytes, run=_decode_shipped, per_task=1, gpu=_may_ocr)
 
 
 def decode_raw_files(
@@ -332,7 +368,8 @@ def decode_raw_files(
     heavy = [i for i, raw in enumerate(raws) if raw.failure is None and raw.file_kind in _WORKER_KINDS]
     if limits is not None and heavy:
         items = [(raws[i], cache_dir) for i in heavy]
-        for outcome in run_limited(_decode_in_worker, items, limits, workers, on_progress, what="reading"):
+        for outcome in run_limited(_decode_in_worker, items, limits, workers, on_progress, what="reading",
+                                   remote=_REMOTE):
             index = heavy[outcome.index]
             out[index] = outcome.value if outcome.value is not None else DecodedFile(None, None, outcome.failure)
     return [decoded or decode_raw_file(raws[i], cache_dir=cache_dir) for i, decoded in enumerate(out)]

@@ -347,8 +347,9 @@ def test_document_figures_read_every_sample_pdf() -> None:
 def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"
     # The refresh under cProfile and the 100-report change are left out (profile_refresh has its own tests).
-    argv = ["--reports", "20", "--skip-100k", "--profile-sample", "10", "--skip-ocr", "--no-refresh-profile",
-            "--no-change-100"]
+    # The ray engine's refresh is left out too (tests/test_ray_cluster starts a cluster of its own).
+    argv = ["--reports", "20", "--skip-100k", "--profile-sample", "10", "--skip-ocr", "--skip-ray",
+            "--no-refresh-profile", "--no-change-100"]
     code = run.main([*argv, "--workdir", str(tmp_path), "--out", str(out)])
     results = json.loads(out.read_text(encoding="utf-8"))
     full = results["refresh"]["full"]

@@ -350,9 +350,10 @@ def _resource(tmp_path: Path, raw: Path) -> GovperfResource:
 
 
 def _mark_published(resource: GovperfResource) -> None:
-    """Pretend a refresh published the current state: warehouse file and cursor in place."""
+    """Pretend a refresh published the current state: both published files and the cursor in place."""
     settings = resource.settings
-    settings.warehouse.write_bytes(b"")
+    for path in (settings.warehouse, internal_path(settings.warehouse)):
+        duckdb.connect(str(path)).close()
     changes.write_pending_cursor(settings, changes.current_cursor(settings))
     changes.commit_pending_cursor(settings)
 

@@ -1,15 +1,21 @@
-"""OCR of page images with RapidOCR (PP-OCRv4 Chinese models shipped in the wheel; no network).
+"""OCR of page images with RapidOCR 1.4.4 (PP-OCRv4 Chinese models shipped in its wheels; no network).
+
+The recogniser runs on CUDA (``rapidocr-onnxruntime`` with onnxruntime's CUDA provider, from
+``onnxruntime-gpu``) when this process sees an NVIDIA GPU, else on the CPU with OpenVINO
+(``rapidocr-openvino``: the same models at half the CPU time of onnxruntime, measured by
+``bench.ocr`` at equal facts); chosen at run time, once per process (:func:`device`).
 
 Ruled tables are found first (OpenCV: long horizontal and vertical strokes, then ``grid.find_tables``);
 each recognised box goes to the cell holding its centre (the rulings keep the detector from running
 text across a cell border), and a cell with ink but no box (a lone ``/`` or ``≥``) is recognised on its
 own, its rulings erased. The other text lines are rebuilt into
-paragraphs from their boxes. Results are cached by the hash of the image OCR'd, so an unchanged scan
-is never OCR'd twice.
+paragraphs from their boxes. Results are cached by the hash of the image OCR'd (and the device), so an
+unchanged scan is never OCR'd twice.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,11 +27,12 @@ from typing import Any
 from ingest.documents import grid, layout
 from ingest.documents.model import Block, Provenance, bbox_locator
 
-_CACHE_VERSION = "rapidocr-1.4.4-v2"
+_CACHE_VERSION = "rapidocr-1.4.4-v4"
 # Lines whose vertical gap exceeds this share of the line height start a new paragraph.
 _PARAGRAPH_GAP = 0.9
 # A line whose left edge is this many line heights right of the page's text margin starts a paragraph.
 _INDENT = 1.2
+CUDA_PROVIDER = "CUDAExecutionProvider"
 # A ruling is a dark run longer than any character stroke: a quarter inch across, 0.15 inch down (a
 # one-line table row is about a quarter inch high); rulings this close (points) are one line.
 _RULE_ACROSS_IN = 0.25
@@ -44,11 +51,52 @@ class OcrLine:
     score: float
 
 
+def _gpu_count() -> int:
+    """NVIDIA GPUs the CUDA driver shows this process (``CUDA_VISIBLE_DEVICES`` applies); 0 without a driver."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+
+
+@cache
+def device() -> str:
+    """Where this process OCRs: ``cuda`` (a GPU and onnxruntime's CUDA provider) or ``cpu``."""
+    import onnxruntime
+
+    return "cuda" if CUDA_PROVIDER in onnxruntime.get_available_providers() and _gpu_count() else "cpu"
+
+
+INFERENCE_THREADS = 1
+"""Threads of one recogniser. One: documents are read one per worker process and a worker per core
+(locally, or a task per CPU on a cluster), and the thread count changes the floating-point sums, so
+with a fixed count a page gives the same boxes and scores on any engine (and any node of one CPU
+type)."""
+
+
 @cache
 def _engine() -> Any:
-    from rapidocr_onnxruntime import RapidOCR
+    if device() == "cuda":
+        from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+        return RapidOCR(det_use_cuda=True, cls_use_cuda=True, rec_use_cuda=True)
+    from rapidocr_openvino import RapidOCR
+
+    return RapidOCR(inference_num_threads=INFERENCE_THREADS)
+
+
+def runtime() -> str:
+    """What the recogniser runs on: ``CUDAExecutionProvider`` (onnxruntime) or ``openvino-CPU``."""
+    engine = _engine()
+    if device() == "cuda":
+        providers = {engine.text_det.infer.session.get_providers()[0],
+                     engine.text_rec.session.session.get_providers()[0]}
+        return providers.pop() if len(providers) == 1 else "mixed: " + ", ".join(sorted(providers))
+    return "openvino-CPU"
 
 
 def _recognise(image: Any) -> list[OcrLine]:
@@ -73,7 +121,8 @@ def _recognise_line(image: Any) -> list[OcrLine]:
 
 
 def _cached(kind: str, image: Any, cache_dir: Path | None, recognise: Any) -> list[OcrLine]:
-    key = hashlib.sha256(f"{_CACHE_VERSION}:{kind}:{image.size}:{image.mode}".encode() + image.tobytes()).hexdigest()
+    version = f"{_CACHE_VERSION}:{device()}:{kind}:{image.size}:{image.mode}"
+    key = hashlib.sha256(version.encode() + image.tobytes()).hexdigest()
     path = cache_dir / f"{key}.json" if cache_dir is not None else None
     if path is not None and path.is_file():
         return [OcrLine(t, tuple(b), s) for t, b, s in json.loads(path.read_text(encoding="utf-8"))]
