@@ -156,7 +156,7 @@ def extract_money(text: str, report_type: str = "department_overall",
     is the spend total."""
     facts: list[MoneyFact] = []
     issues: list[Issue] = []
-    parent: tuple[str, int] | None = None
+    parent: tuple[str, str, int] | None = None  # side, item, amount start
     previous: tuple[str, str, int, int] | None = None  # side, item, sentence start, amount end
     own_report = report_type == "project"
     for match in P.AMOUNT.finditer(text):
@@ -178,9 +178,10 @@ def extract_money(text: str, report_type: str = "department_overall",
         if (foreign or received.search(subject)
                 or other_period(text, s_start, c_start, label_start, fiscal_year)):
             continue
-        if _is_budget_breakdown(text, side, item, parent, match.start()):
+        scope = _fund_scope(text, s_start, label_start, label_end)
+        if _is_part(text, side, item, scope, parent, match.start()):
             continue
-        parent = (side, match.start())
+        parent = (side, item, match.start())
         previous = (side, item, s_start, match.end())
         value, misplaced = parse_number(match.group("number"))
         if misplaced:
@@ -189,7 +190,7 @@ def extract_money(text: str, report_type: str = "department_overall",
                                 f"read as {value}", text[s_start:s_end], match.start()))
         facts.append(MoneyFact(
             side=side, item=item,
-            fund_scope=_fund_scope(text, s_start, label_start, label_end),
+            fund_scope=scope,
             amount_wan_yuan=to_wan_yuan(value, match.group("unit")),
             unit=match.group("unit"), amount_text=match.group(0),
             start=s_start, end=s_end,
@@ -211,14 +212,17 @@ def _paired_spend(text: str, start: int, s_start: int,
     return "spend", "total", between, start
 
 
-def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int] | None, pos: int) -> bool:
-    """基本支出/项目支出 listed under a budget figure ("预算安排 X 万元,其中基本支出 Y 万元") are
-    parts of the budget, not spend."""
-    if item not in ("basic", "project") or parent is None or parent[0] != "budget":
+def _is_part(text: str, side: str, item: str, scope: str, parent: tuple[str, str, int] | None, pos: int) -> bool:
+    """A figure listed under another of its sentence after 其中 is a part of it, never a total:
+    基本支出/项目支出 under a budget figure ("预算安排 X 万元,其中基本支出 Y 万元" are budget parts, not
+    spend); an all-funds total under a total of its side ("全年预算数 X 万元,其中财政预算资金 Y 万元")."""
+    if parent is None or pos - parent[2] > SENTENCE_REACH_BEFORE:
         return False
-    if pos - parent[1] > SENTENCE_REACH_BEFORE:
+    budget_part = item in ("basic", "project") and parent[0] == "budget"
+    total_part = (item, scope) == ("total", "all_funds") and parent[:2] == (side, "total")
+    if not (budget_part or total_part):
         return False
-    between = text[parent[1]:pos]
+    between = text[parent[2]:pos]
     return "其中" in between and "\n" not in between and "。" not in between
 
 
@@ -290,6 +294,7 @@ def extract_staff(text: str) -> list[Measure]:
     """Head counts (编制数, 在职人员, 离退休人员) of the department (not of its sub-units or region),
     and the number of internal units."""
     out = []
+    last, last_end = None, 0
     for match in P.STAFF.finditer(text):
         s_start, s_end = sentence_span(text, match.start())
         subject = text[clause_start(text, match.start(), s_start):match.start()]
@@ -300,6 +305,9 @@ def extract_staff(text: str) -> list[Measure]:
             if len(P.STAFF_POST_KIND.findall(text, s_start, s_end)) > 1:
                 continue
             measure = "staff_authorized"
+        if last == (measure, s_start) and "其中" in text[last_end:match.start()]:
+            continue  # "实有 19 名,其中在编在岗人员 17 名": a part of the count before
+        last, last_end = (measure, s_start), match.end()
         value = Decimal(match.group("value").replace(",", ""))
         out.append(Measure(measure, value, "人", s_start, s_end))
     if "内设" in text:

@@ -357,7 +357,7 @@ CARRYOVER_RATE = re.compile(r"结转结余率[^\d%。;,]{0,6}?(?P<value>\d+(?:\.
 # Every label but a bare 得分 names the score as a whole (``STRONG_SCORE_LABEL``).
 SCORE = re.compile(
     r"""(?P<label>自评得分|自评分数|评价得分|评价分数|综合得分|综合评分|总得分|总分|最终得分|最后得分
-                 |总体得分|整体得分|绩效得分|评分|得分)
+                 |总体得分|整体得分|绩效得分|自评结果|评价结果|评分|得分)
         (?P<gap>[^\d。;,]{0,4}?)(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分
     """,
     re.VERBOSE,
@@ -377,7 +377,7 @@ NOT_A_SCORE = re.compile(r"分值|权重|满分|扣|减|加分|合计分|总分�
 # named earlier in the sentence carries (``FOREIGN_CARRY``).
 FOREIGN_SCORE_CLAUSE = re.compile(r"项目|平均|上年|去年|上一年|以前年度|较|同比")
 # What follows a score that makes it a threshold: "得分均在 90 分以上".
-SCORE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
+SCORE_QUALIFIER_AFTER = re.compile(r"\s*(?:以上|以下|左右)")  # used with match(text, pos): no "^"
 # Known score parts (一级/二级指标) and their keys.
 SCORE_PARTS: dict[str, str] = {
     "履职效能": "performance_effectiveness",
@@ -405,7 +405,7 @@ RATING_WORDS = "|".join(re.escape(w) for _, w in wordings("rating"))
 RATING = re.compile(
     rf"""(?:(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|自评等次|等次|等级|评级
            |自评结论|评价结论)
-            \s*(?:均|总体|整体)?(?:为|是|:)?              # "等次均为", "结果为", "等级:"
+            \s*(?:均|总体|整体)?(?:评定|确定)?(?:为|是|:)?  # "等次均为", "结果为", "等级:", "等级评定为"
           | 绩效自评(?:均|总体|整体)?为)                   # "整体绩效自评为优秀": the self-evaluation itself
         \s*[“"'「]?(?P<rating>{RATING_WORDS})
         (?![”"'」]?(?:的|项目|个|等次|秀|好|格))          # "自评为优秀的项目 3 个" counts projects (and no

@@ -5,6 +5,9 @@ like ``tests/real_gold.py`` at parser level (right / missed / wrong)::
 
 Each case is a short department report in the genre's wordings (other provinces, levels and kinds of
 unit than the development reports): ``text`` as decoded, and ``expect``, the headline figures it states.
+A held-out case is never edited after its first scoring; where review disputes its expectation the
+case carries a ``disputed`` note instead.
+
 Every headline field a case does not name must stay NULL (a figure read where the report states none
 is *wrong*); the execution rate, when not named, may be NULL or spend/budget computed by the marts.
 
@@ -300,6 +303,32 @@ TUNING: list[Case] = [
         "广安市广安区统计局2020年度部门整体支出绩效自评报告",
         "二、部门收支", "本年度部门支出总额为286.91万元,其中人员经费支出201.3万元,公用经费支出85.61万元。"),
      "expect": {"spend": "286.91"}},
+    # ---------------------------------------------------------------- parts under 其中, more wordings
+    {"id": "t_total_part_under_qizhong", "text": _r(
+        "龙岩市新罗区自然资源局2022年度部门整体支出绩效自评报告",
+        "二、预算情况",
+        "全年预算数1,860.4万元,其中财政预算资金1,702.1万元,单位自有资金158.3万元;全年支出1,835.2万元。"),
+     "expect": {"budget": "1860.4", "spend": "1835.2"}},
+    {"id": "t_arranged_budget_funds", "text": _r(
+        "漳州市芗城区司法局2021年度部门整体支出绩效自评报告",
+        "二、预算执行", "区财政共安排我局预算资金612.7万元,全年实际支出605.9万元,预算执行率98.89%。"),
+     "expect": {"budget": "612.7", "spend": "605.9", "rate": "98.89"}},
+    {"id": "t_score_result_number", "text": _r(
+        "宁德市蕉城区档案馆2022年度部门整体支出绩效自评报告",
+        "四、自评结论", "自评结果为94.5分,等级评定为优。"),
+     "expect": {"score": "94.5", "rating": "优"}},
+    {"id": "t_staff_shiyou_bare", "text": _r(
+        "三门峡市湖滨区商务局2022年度部门整体支出绩效自评报告",
+        "一、基本情况", "我局核定编制20名,实有19名,其中在编在岗人员17名。"),
+     "expect": {"authorized": 20, "in_service": 19}},
+    {"id": "t_staff_in_post_listed", "text": _r(
+        "鹤壁市淇滨区民政局2022年度部门整体支出绩效自评报告",
+        "一、基本情况", "现有在编在岗人员25人,退休人员11人。"),
+     "expect": {"in_service": 25, "retired": 11}},
+    {"id": "t_spend_gpb_part_kept_scope", "text": _r(
+        "漯河市源汇区水利局2022年度部门整体支出绩效自评报告",
+        "二、支出", "全年支出1,120.6万元,其中一般公共预算支出1,020.6万元,政府性基金预算支出100万元。"),
+     "expect": {"spend": "1120.6"}},
     # ---------------------------------------------------------------- more scores and ratings
     {"id": "t_score_rate_not_score", "text": _r(
         "荆门市东宝区科学技术局2022年度部门整体支出绩效自评报告",
@@ -434,7 +463,11 @@ HOLDOUT: list[Case] = [
         "德阳市旌阳区教育局2022年度部门整体支出绩效自评报告",
         "一、基本情况", "局属学校38所,在职教职工4,215人。",
         "二、预算执行", "局机关本级全年预算数860万元。"),
-     "expect": {}},
+     "expect": {},
+     # Scored once as written. On review the expectation is disputed, not the parser's reading: a
+     # department report of an education bureau covers its schools, so their head count is the
+     # department's; 局机关本级 is the bureau's own level (a township's 镇本级 budget is the township's).
+     "disputed": "sub-unit or own level: the department's figure?"},
     {"id": "h_parts_total_stated", "text": _r(
         "常州市天宁区政府办公室2022年度部门整体支出绩效自评报告",
         "四、自评结论",
