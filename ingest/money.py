@@ -296,6 +296,8 @@ def extract_staff(text: str) -> list[Measure]:
     out = []
     last, last_end = None, 0
     for match in P.STAFF.finditer(text):
+        if text.endswith(P.STAFF_NOT_AFTER, 0, match.start()):
+            continue
         s_start, s_end = sentence_span(text, match.start())
         subject = text[clause_start(text, match.start(), s_start):match.start()]
         if P.FOREIGN_STAFF.search(subject):

@@ -262,10 +262,10 @@ MONEY_LABELS: tuple[tuple[str, str, str], ...] = tuple(
 # "收入 1,200.5 万元、支出 1,180.3 万元", "预算批复数为 318.6 万元,实际使用资金 315.2 万元". The whole
 # text between the two amounts must be this (``money.extract_money``).
 PAIRED_SPEND = re.compile(
-    r"""[,、;]?\s*
-        (?:全年|本年度?|当年|年度|实际|累计|共计|共|已|完成|合计)*     # when and how much
-        (?:支出|使用|执行|支付|完成)                                  # the spend verb
-        (?:资金|金额|数)?(?:为|了|达)?\s*:?\s*$
+    r"""[,、;]?\s?
+        (?:全年|本年度?|当年|年度|实际|累计|共计|共|已|完成|合计){0,4}   # when and how much
+        (?:支出|使用|执行|支付)                                        # the spend verb
+        (?:资金|金额|数)?(?:为|了|达)?[:\s]{0,3}$
     """,
     re.VERBOSE,
 )
@@ -447,14 +447,16 @@ COUNT_NAME = re.compile(r"(?:数|数量|次数|件数|篇数|人数|批次)$")
 # "在职职工 1,086 人", "离退休人员合计 13 人". The labels are the vocabulary ``ingest/vocab/staff_labels.csv``
 # (key = measure), in one alternation, longest first, so that a label inside a longer one is never read
 # on its own ("退休教职工 74 人" is not "教职工 74 人"); "机构编制…" (the staffing office) is not a head count
-# unless the label itself says so (机构核定编制). Between label and count only a few linking characters
-# ("为", "共", "合计", ":").
+# unless the label itself says so (机构核定编制: ``STAFF_NOT_AFTER``, tested outside the pattern so that the
+# regex engine can skip ahead by the labels' first characters). Between label and count only a few
+# linking characters ("为", "共", "合计", ":").
 STAFF_MEASURES: dict[str, str] = {w: k for k, w in wordings("staff_labels")}
 STAFF = re.compile(
-    r"(?<!机构)(?P<label>" + "|".join(re.escape(w) for _, w in wordings("staff_labels")) + r")"
+    r"(?P<label>" + "|".join(re.escape(w) for _, w in wordings("staff_labels")) + r")"
     r"(?P<gap>[为是有共计合总达:\s]{0,4})"
     r"(?P<value>\d{1,3}(?:,\d{3})+|\d+)\s*(?:人|名|个)(?!次)"
 )
+STAFF_NOT_AFTER = "机构"
 # Words in the clause before a head count that make it someone else's (a sub-unit's "局属学校…在职教职工
 # 4,215 人", the region's "全县…") or not a head count of the unit ("慰问困难职工 30 人", "新招聘教职工 5 名").
 FOREIGN_STAFF = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,9 +111,9 @@ def extract_rating(text: str, report_type: str = "department_overall",
                    fiscal_year: int | None = None) -> tuple[str, int, int] | None:
     """The stated rating (优/良/中/差) with its sentence, if the report states one (not an award, and in
     a department report not a project's or another year's)."""
-    found = sorted((m.start(), m.group("rating")) for pattern in (P.RATING, P.RATING_BEFORE_KIND)
-                   for m in pattern.finditer(text))
-    for start, rating in found:
+    found = heapq.merge(*(((m.start(), m.group("rating")) for m in pattern.finditer(text))
+                          for pattern in (P.RATING, P.RATING_BEFORE_KIND)))
+    for start, rating in found:  # in text order, lazily: the first rating that is the report's
         s_start, s_end = sentence_span(text, start)
         c_start = clause_start(text, start, s_start)
         if (P.RATING_NOT_OWN.search(text, c_start, start)
