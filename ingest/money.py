@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,17 +111,54 @@ def _in_table(text: str, pos: int) -> bool:
     return text.startswith("|", line_start(text, pos))
 
 
+def last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    """The last match of ``pattern`` in ``text[start:end]``, if any."""
+    found = deque(pattern.finditer(text, start, end), maxlen=1)
+    return found[0] if found else None
+
+
+def carried_subject(text: str, s_start: int, c_start: int, pos: int) -> bool:
+    """Whether a project or sub-unit that an earlier clause of the sentence states a figure of is still
+    the subject at ``pos`` (``P.FOREIGN_CARRY``): no clause since names the department again."""
+    last = last_match(P.FOREIGN_CARRY, text, s_start, c_start)
+    if last is None or not P.FIGURE.search(text, last.end(), c_start):
+        return False
+    return not P.OWN_SUBJECT.search(text, last.end(), pos)
+
+
+def other_period(text: str, s_start: int, c_start: int, pos: int, fiscal_year: int | None) -> bool:
+    """Whether a figure at ``pos`` is another period's or a plan's: words of its clause ("上年",
+    "计划", "较…"), or the last year its sentence names before it is not the fiscal year ("2023年预算安排"
+    in a 2022 report; "2022年全年预算数…,全年累计支出…" names 2022 for both figures)."""
+    if P.OTHER_PERIOD.search(text, c_start, pos):
+        return True
+    if fiscal_year is None:
+        return False
+    last = last_match(P.SENTENCE_YEAR, text, s_start, pos)
+    return last is not None and int(last.group("year")) != fiscal_year
+
+
+# The figures a bare spend word may follow in its sentence (``P.PAIRED_SPEND``), and how far apart.
+_PAIR_AFTER = frozenset({("budget", "total"), ("budget", "initial"), ("budget", "revenue_total")})
+_PAIR_REACH = 24
+
+
 def extract_money(text: str, report_type: str = "department_overall",
-                  tables: Sequence[MoneyFact] = ()) -> tuple[list[MoneyFact], list[Issue]]:
+                  tables: Sequence[MoneyFact] = (),
+                  fiscal_year: int | None = None) -> tuple[list[MoneyFact], list[Issue]]:
     """Every labelled money figure of the prose, with its side, item and fund scope, and the
     ``tables``' money label figures (``money_grid_facts``): 年初预算 is the total where neither
     states an adjusted budget.
 
-    In a department report a figure said of a project is not the department's; in a project
-    report it is the report's own."""
+    In a department report a figure said of a project or a sub-unit is not the department's; in a
+    project report it is the report's own. A figure of another year (``fiscal_year`` known) or of a
+    plan is nobody's headline. A bare 支出 right after a budget or revenue figure of the same sentence
+    is the spend total."""
     facts: list[MoneyFact] = []
     issues: list[Issue] = []
-    parent: tuple[str, int] | None = None
+    parent: tuple[str, str, int] | None = None  # side, item, amount start
+    previous: tuple[str, str, int, int] | None = None  # side, item, sentence start, amount end
+    own_report = report_type == "project"
     for match in P.AMOUNT.finditer(text):
         if _in_table(text, match.start()) or P.AMOUNT_QUALIFIER_AFTER.match(
                 text[match.end():match.end() + _QUALIFIER_REACH]):
@@ -128,15 +166,23 @@ def extract_money(text: str, report_type: str = "department_overall",
         s_start, s_end = sentence_span(text, match.start())
         found = _label_before(text, match.start(), s_start)
         if found is None:
+            found = _paired_spend(text, match.start(), s_start, previous)
+        if found is None:
             continue
         side, item, label_start, label_end = found
-        subject = text[clause_start(text, label_start, s_start):label_start]
-        foreign = P.FOREIGN_SUBJECT.search(subject) and report_type != "project"
-        if foreign or P.RECEIVED_FUNDS.search(subject):
+        c_start = clause_start(text, label_start, s_start)
+        subject = text[c_start:label_start]
+        foreign = not own_report and (P.FOREIGN_SUBJECT.search(subject)
+                                      or carried_subject(text, s_start, c_start, label_start))
+        received = (P.BUDGET_CHANGE if side == "budget" and item in ("total", "initial") else P.RECEIVED_FUNDS)
+        if (foreign or received.search(subject)
+                or other_period(text, s_start, c_start, label_start, fiscal_year)):
             continue
-        if _is_budget_breakdown(text, side, item, parent, match.start()):
+        scope = _fund_scope(text, s_start, label_start, label_end)
+        if _is_part(text, side, item, scope, parent, match.start()):
             continue
-        parent = (side, match.start())
+        parent = (side, item, match.start())
+        previous = (side, item, s_start, match.end())
         value, misplaced = parse_number(match.group("number"))
         if misplaced:
             issues.append(Issue("misplaced_thousands_separator", "warn",
@@ -144,7 +190,7 @@ def extract_money(text: str, report_type: str = "department_overall",
                                 f"read as {value}", text[s_start:s_end], match.start()))
         facts.append(MoneyFact(
             side=side, item=item,
-            fund_scope=_fund_scope(text, s_start, label_start, label_end),
+            fund_scope=scope,
             amount_wan_yuan=to_wan_yuan(value, match.group("unit")),
             unit=match.group("unit"), amount_text=match.group(0),
             start=s_start, end=s_end,
@@ -152,14 +198,31 @@ def extract_money(text: str, report_type: str = "department_overall",
     return resolve_budget_items(facts + list(tables)), issues
 
 
-def _is_budget_breakdown(text: str, side: str, item: str, parent: tuple[str, int] | None, pos: int) -> bool:
-    """基本支出/项目支出 listed under a budget figure ("预算安排 X 万元,其中基本支出 Y 万元") are
-    parts of the budget, not spend."""
-    if item not in ("basic", "project") or parent is None or parent[0] != "budget":
+def _paired_spend(text: str, start: int, s_start: int,
+                  previous: tuple[str, str, int, int] | None) -> tuple[str, str, int, int] | None:
+    """A bare spend word right after the budget or revenue figure before it in the same sentence:
+    "全年预算数 620.35 万元,支出 612.80 万元" → spend total, the words between as its label."""
+    if previous is None or previous[2] != s_start or previous[:2] not in _PAIR_AFTER:
+        return None
+    between = previous[3]
+    if start - between > _PAIR_REACH or not P.PAIRED_SPEND.match(text, between, start):
+        return None
+    while text[between] in ",、; ":
+        between += 1
+    return "spend", "total", between, start
+
+
+def _is_part(text: str, side: str, item: str, scope: str, parent: tuple[str, str, int] | None, pos: int) -> bool:
+    """A figure listed under another of its sentence after 其中 is a part of it, never a total:
+    基本支出/项目支出 under a budget figure ("预算安排 X 万元,其中基本支出 Y 万元" are budget parts, not
+    spend); an all-funds total under a total of its side ("全年预算数 X 万元,其中财政预算资金 Y 万元")."""
+    if parent is None or pos - parent[2] > SENTENCE_REACH_BEFORE:
         return False
-    if pos - parent[1] > SENTENCE_REACH_BEFORE:
+    budget_part = item in ("basic", "project") and parent[0] == "budget"
+    total_part = (item, scope) == ("total", "all_funds") and parent[:2] == (side, "total")
+    if not (budget_part or total_part):
         return False
-    between = text[parent[1]:pos]
+    between = text[parent[2]:pos]
     return "其中" in between and "\n" not in between and "。" not in between
 
 
@@ -174,40 +237,85 @@ def resolve_budget_items(facts: list[MoneyFact]) -> list[MoneyFact]:
     return out
 
 
-def extract_rates(text: str) -> list[Measure]:
-    """Stated budget-execution, payment and carry-over rates of the year (not goals, not periods)."""
+def extract_rates(text: str, report_type: str = "department_overall",
+                  fiscal_year: int | None = None) -> list[Measure]:
+    """Stated budget-execution, payment and carry-over rates of the year (not goals, not periods, not
+    another year's; in a department report not a project's or a part's), and spend stated as a share
+    of the budget."""
     out: list[Measure] = []
+    own_report = report_type == "project"
     for match in P.EXECUTION_RATE.finditer(text):
         if _in_table(text, match.start()):
             continue
         s_start, s_end = sentence_span(text, match.start())
-        before = text[clause_start(text, match.start(), s_start):match.start()]
+        c_start = clause_start(text, match.start(), s_start)
+        before = text[c_start:match.start()]
         label = match.group("label")
         if (P.RATE_NOT_RESULT.search(match.group("gap")) or P.RATE_GAP_BREAKERS.search(match.group("gap"))
                 or P.RATE_NOT_RESULT.search(before)
                 or P.RATE_PARTIAL_PERIOD.search(before + label)
-                or P.RATE_QUALIFIER_AFTER.match(text[match.end():match.end() + _QUALIFIER_REACH])):
+                or P.RATE_QUALIFIER_AFTER.match(text[match.end():match.end() + _QUALIFIER_REACH])
+                or other_period(text, s_start, c_start, match.start(), fiscal_year)
+                or (not own_report and carried_subject(text, s_start, c_start, match.start()))):
             continue
         measure = "payment_rate_pct" if "支付" in label else "execution_rate_pct"
         out.append(Measure(measure, Decimal(match.group("value")), "%", s_start, s_end))
+    if "占" in text:
+        out.extend(_shares_of_budget(text, own_report))
     for match in P.CARRYOVER_RATE.finditer(text):
         s_start, s_end = sentence_span(text, match.start())
         out.append(Measure("carryover_rate_pct", Decimal(match.group("value")), "%", s_start, s_end))
     return out
 
 
-def extract_staff(text: str) -> list[Measure]:
-    """Head counts (编制数, 在职人员, 离退休人员) and the number of internal units."""
+def _shares_of_budget(text: str, own_report: bool) -> list[Measure]:
+    """"全年支出 326.8 万元,占全年预算数 330 万元的 99.03%": the execution rate, when the amount just
+    before it (same clause) is the spend total."""
     out = []
-    for measure, pattern, words in P.STAFF:
-        if not any(word in text for word in words):
+    for match in P.SHARE_OF_BUDGET.finditer(text):
+        s_start, s_end = sentence_span(text, match.start())
+        c_start = clause_start(text, match.start(), s_start)
+        if c_start == match.start() and c_start > s_start:
+            c_start = clause_start(text, c_start - 1, s_start)  # "支出 X 万元,占预算的 Y%"
+        spend = last_match(P.AMOUNT, text, c_start, match.start())
+        if spend is None or text[spend.end():match.start()].strip(", "):
             continue
-        for match in pattern.finditer(text):
-            if P.RATE_NOT_RESULT.search(match.group("gap")):
+        label = _label_before(text, spend.start(), c_start)
+        subject = text[c_start:label[2]] if label else ""
+        foreign = not own_report and (P.FOREIGN_SUBJECT.search(subject)
+                                      or carried_subject(text, s_start, c_start, match.start()))
+        if label is None or label[:2] != ("spend", "total") or foreign or P.RATE_PARTIAL_PERIOD.search(subject):
+            continue
+        out.append(Measure("execution_rate_pct", Decimal(match.group("value")), "%", s_start, s_end))
+    return out
+
+
+def extract_staff(text: str) -> list[Measure]:
+    """Head counts (编制数, 在职人员, 离退休人员) of the department (not of its sub-units or region),
+    and the number of internal units."""
+    out = []
+    last, last_end = None, 0
+    for match in P.STAFF.finditer(text):
+        if text.endswith(P.STAFF_NOT_AFTER, 0, match.start()):
+            continue
+        s_start, s_end = sentence_span(text, match.start())
+        subject = text[clause_start(text, match.start(), s_start):match.start()]
+        if P.FOREIGN_STAFF.search(subject):
+            continue
+        measure = P.STAFF_MEASURES[match.group("label")]
+        if measure == "staff_authorized_kind":
+            if len(P.STAFF_POST_KIND.findall(text, s_start, s_end)) > 1:
                 continue
+            measure = "staff_authorized"
+        if last == (measure, s_start) and "其中" in text[last_end:match.start()]:
+            continue  # "实有 19 名,其中在编在岗人员 17 名": a part of the count before
+        last, last_end = (measure, s_start), match.end()
+        value = Decimal(match.group("value").replace(",", ""))
+        out.append(Measure(measure, value, "人", s_start, s_end))
+    if "内设" in text:
+        for match in P.INTERNAL_UNITS.finditer(text):
             s_start, s_end = sentence_span(text, match.start())
-            unit = "个" if measure == "internal_units" else "人"
-            out.append(Measure(measure, Decimal(match.group("value")), unit, s_start, s_end))
+            out.append(Measure("internal_units", Decimal(match.group("value")), "个", s_start, s_end))
     return out
 
 

@@ -33,7 +33,7 @@ from ingest.money import Issue, extract_money, extract_rates, extract_staff, mon
 from ingest.normalise import clean_texts, join_paragraphs, simplified
 from ingest.pool import Limits, run_limited
 from ingest.projects import form_projects, project_blocks, report_project
-from ingest.scores import ScoreFact, extract_deductions, extract_scores
+from ingest.scores import ScoreFact, extract_deductions, extract_scores, prose_score_at
 from ingest.segment import lines_of
 from ingest.segment import sections as segment_sections
 from ingest.tables import VOCABULARY_PATTERN, report_tables, sections
@@ -176,13 +176,17 @@ def parse_report(item: ReportInput, cleaned: str | None = None) -> ParsedReport:
     own = [s for s in table_sections if header.report_type == "project"
            or not any(a <= s.start < b for a, b in blocks)]
     grid_money, grid_rates = money_grid_facts(grids)
-    money, issues = extract_money(text, header.report_type, grid_money)
-    measures = extract_rates(text) + grid_rates + extract_staff(text)
+    money, issues = extract_money(text, header.report_type, grid_money, header.fiscal_year)
+    measures = extract_rates(text, header.report_type, header.fiscal_year) + grid_rates + extract_staff(text)
     if header.report_type != "project":
         form_money, form_rates, form_issues = department_form_money(text, budget_lines(own))
         money, measures, issues = money + form_money, measures + form_rates, issues + form_issues
     measures += form_staff(cells, table_sections)
-    scores = _with_table_scores(extract_scores(text), form_score(cells), table_scores(own))
+    field_score = form_score(cells)
+    if field_score and prose_score_at(text, field_score.start):
+        field_score = None  # a score worded as prose is the prose's to read (or reject)
+    scores = _with_table_scores(extract_scores(text, header.report_type, header.fiscal_year), field_score,
+                                table_scores(own))
     indicators = extract_indicators(text, found_sections, table_sections)
     findings = extract_findings(text, found_sections)
     if not _is_performance_report(header, text, bool(money or scores)):

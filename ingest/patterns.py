@@ -242,14 +242,32 @@ AMOUNT = re.compile(
 AMOUNT_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|以内|左右|上下|余|多|起)")
 # Words between a label and its amount that keep the pair: "支出总额达到了 X 万元", "预算数为 X 万元".
 LABEL_GAP = re.compile(rf"^[{CJK}\s:()]{{0,10}}$")
-# Words in the gap that break the pair: "年初预算 500 万元以上财政资金…" is a threshold.
-GAP_BREAKERS = re.compile(r"超过|超|不足|低于|高于|达到?\d|其中|收入|支出|结转|结余|预算|资金|项目|经费")
+# Words in the gap that break the pair: "年初预算 500 万元以上财政资金…" is a threshold; "调整预算增加
+# 100 万元", "预算数比上年减少 50 万元" state a change, not the figure.
+GAP_BREAKERS = re.compile(
+    r"""超过|超|不足|低于|高于|达到?\d|其中|收入|支出|结转|结余|预算|资金|项目|经费
+      | 增加|减少|增长|下降|增幅|降幅|追加|调增|调减|节约|压减|较|比
+    """,
+    re.VERBOSE,
+)
 
 # Labels of money figures: (side, item, pattern). Checked nearest-first before an amount;
 # the longest label ending closest to the amount wins. The vocabulary ``ingest/vocab/money_labels.csv``
 # (key ``side.item``; its wordings are regular expressions, in file order).
 MONEY_LABELS: tuple[tuple[str, str, str], ...] = tuple(
     (key.partition(".")[0], key.partition(".")[2], wording) for key, wording in entries("money_labels")
+)
+# A bare spend word right after a budget or revenue figure of the same sentence names that year's
+# spend: "全年预算数 620.35 万元,支出 612.80 万元", "预算资金总额 812.4 万元,全年共计支出资金 798.2 万元",
+# "收入 1,200.5 万元、支出 1,180.3 万元", "预算批复数为 318.6 万元,实际使用资金 315.2 万元". The whole
+# text between the two amounts must be this (``money.extract_money``).
+PAIRED_SPEND = re.compile(
+    r"""[,、;]?\s?
+        (?:全年|本年度?|当年|年度|实际|累计|共计|共|已|完成|合计){0,4}   # when and how much
+        (?:支出|使用|执行|支付)                                        # the spend verb
+        (?:资金|金额|数)?(?:为|了|达)?[:\s]{0,3}$
+    """,
+    re.VERBOSE,
 )
 # Money tables: the unit line above a table ("单位:万元") or in a header cell ("全年预算数(万元)").
 TABLE_UNIT = re.compile(r"(?:单位|金额单位)\s*:\s*(?P<unit>亿元|万元|元)|\((?P<cell_unit>亿元|万元|元)\)")
@@ -264,10 +282,41 @@ FUND_SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("government_fund_budget", re.compile(r"政府性基金")),
     ("state_capital_budget", re.compile(r"国有资本经营")),
 )
-# Words before a figure that make it someone else's (a project's, a sub-unit's): "XX项目预算 300 万元".
-FOREIGN_SUBJECT = re.compile(r"项目(?!支出)|专项(?:资金|经费)|经费|二级单位|下属单位|某")
-# Words before a figure that make it received funds, not spend: "到位资金 200 万元".
+# Words in the clause before a label that make the figure someone else's: a project's or a special
+# fund's ("XX项目预算 300 万元"), a sub-unit's ("下属二级单位区疾控中心预算", "局属学校…"), the whole
+# region's ("全区完成一般公共预算收入 15.6 亿元", "辖区…").
+FOREIGN_SUBJECT = re.compile(
+    r"""项目(?!支出) | 专项(?:资金|经费) | 经费 | 某
+      | 二级单位 | 下属 | 所属 | 直属 | 局属 | 委属 | 院属
+      | 全(?:国|省|市|州|盟|县|区|旗) | 辖区
+    """,
+    re.VERBOSE,
+)
+# A project or a sub-unit named as the subject of a figure earlier in the same sentence stays the subject
+# of its later clauses until one names the department again: "…改造项目全年预算数 1,500 万元,执行数
+# 1,420 万元,执行率 94.67%" (all three the project's); "…项目预算 800 万元,部门全年支出 2,410.9 万元" (the
+# second the department's). ``money.carried_subject``.
+FOREIGN_CARRY = re.compile(r"项目(?!支出)|二级单位|下属|所属|直属|局属|委属|院属")
+OWN_SUBJECT = re.compile(
+    r"部门|整体|本单位|我单位|本级|我(?:局|委|办|院|校|所|中心|会|镇|乡|街道)|全(?:局|委|院|校)")
+# A figure of any kind (an amount, a rate, a score), for ``FOREIGN_CARRY``.
+FIGURE = re.compile(r"\d\s*(?:亿元|万元|元|%|分)")
+# Words before a figure that make it received funds, not spend: "到位资金 200 万元", "下达…"; before a
+# budget figure only a change is: "追加预算", "调增" ("财政下达我局年度预算资金 436.8 万元" is the budget).
 RECEIVED_FUNDS = re.compile(r"到位|下达|拨付|追加|调减|调增")
+BUDGET_CHANGE = re.compile(r"追加|调减|调增")
+# Words in the clause before a figure that make it another period's or a plan's: "上年支出 2,700 万元",
+# "较上年…", "下一年度…", "计划预算安排 560 万元", "预计…". (A year named in the clause is compared with
+# the fiscal year by ``SENTENCE_YEAR``.)
+OTHER_PERIOD = re.compile(
+    r"""上年|去年|上一年|前一年|以前年度|历年|同期|同比|较|比上年|与上年
+      | 下一?年|明年|来年|计划|预计|拟|力争
+    """,
+    re.VERBOSE,
+)
+# A year named in a sentence, not a date: "2021年预算数 1,000 万元" (another year's figure in a 2022
+# report); not "截至2023年3月底" nor a document number "〔2022〕".
+SENTENCE_YEAR = re.compile(r"(?<![\d〔\[])(?P<year>(?:19|20)\d{2})(?!\d)\s*年(?!\s*\d{1,2}\s*月)")
 
 # ---------------------------------------------------------------- rates
 
@@ -276,30 +325,59 @@ EXECUTION_RATE = re.compile(
     r"(?P<label>预算执行率|执行率|支出率|支出进度|完成预算的|预算完成率|资金使用率|执行进度|整体支付率|支付率|支付进度)"
     r"(?P<gap>[^\d%。;,]{0,6}?)(?P<value>\d+(?:\.\d+)?)\s*%"
 )
+# Spend stated as a share of the budget: "全年支出 326.8 万元,占全年预算数 330 万元的 99.03%" (read only
+# when the clause before it states the spend total, ``money.extract_rates``).
+SHARE_OF_BUDGET = re.compile(
+    r"""占(?:全年|年度|本年|当年|调整后?)?的?预算(?:数|总额|资金)?
+        (?P<amount>[\d.,]{1,20}(?:亿元|万元|元))?
+        的(?P<value>\d{1,3}(?:\.\d+)?)\s*%
+    """,
+    re.VERBOSE,
+)
 # A rate that is a goal or a threshold, not a result: "执行率未能达到99%以上", "预期执行率达95%".
 RATE_NOT_RESULT = re.compile(r"预期|目标|计划|不低于|不少于|未能|未达|力争|要求|应当|应|≥|>=|≤|确保")
 # Words between a rate label and a percentage that make them cells of different columns of a garbled
 # table row ("执行率权重执行率得分(分)76%"): the figure is not that rate.
 RATE_GAP_BREAKERS = re.compile(r"得分|权重|分值|\(")
 RATE_QUALIFIER_AFTER = re.compile(r"^\s*(?:以上|以下|左右)")
-# Rates of a period or a part, not of the year: "一季度支出进度 20%", "上半年执行率".
-RATE_PARTIAL_PERIOD = re.compile(r"季度|上半年|下半年|半年|年中|(?<![0-9一二三四五六七八九十])[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余")
+# Rates of a period or a part, not of the whole year: "一季度支出进度 20%", "上半年执行率", "项目执行率",
+# "基本支出执行率 100%", "上年执行率".
+RATE_PARTIAL_PERIOD = re.compile(
+    r"""季度|上半年|下半年|半年|年中|(?<![0-9一二三四五六七八九十])[0-9一二三四五六七八九十]+月|序时|项目|同比|结转结余
+      | 基本支出|人员经费|公用经费|基本经费|上年|去年|上一年
+    """,
+    re.VERBOSE,
+)
 # Carry-over rate: "年末结转结余率仅为 0.3%".
 CARRYOVER_RATE = re.compile(r"结转结余率[^\d%。;,]{0,6}?(?P<value>\d+(?:\.\d+)?)\s*%")
 
 # ---------------------------------------------------------------- scores
 
-# A score: "自评得分为 98.98 分", "评分为 97.8 分", "综合得分 90 分", "得分为 85 分".
+# A score: "自评得分为 98.98 分", "评分为 97.8 分", "综合得分 90 分", "最终得分为 91.25 分", "得分为 85 分".
+# Every label but a bare 得分 names the score as a whole (``STRONG_SCORE_LABEL``).
 SCORE = re.compile(
-    r"(?P<label>自评得分|自评分数|评价得分|综合得分|总得分|总分|评分|得分)"
-    r"(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分"
+    r"""(?P<label>自评得分|自评分数|评价得分|评价分数|综合得分|综合评分|总得分|总分|最终得分|最后得分
+                 |总体得分|整体得分|绩效得分|自评结果|评价结果|评分|得分)
+        (?P<gap>[^\d。;,]{0,4}?)(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分
+    """,
+    re.VERBOSE,
 )
+WEAK_SCORE_LABEL = "得分"
+# A bare 得分 in a sentence about an indicator, a weight or a part is that item's score: "预算执行率指标
+# 分值 20 分,得分 19.5 分".
+WEAK_SCORE_CONTEXT = re.compile(r"指标|分值|权重")
 # A part with its score: "预算管理 18 分(满分 20 分)", "履职效能 50 分".
 PART_SCORE = re.compile(rf"(?P<part>[{CJK}]{{2,10}})\s*(?P<value>\d{{1,3}}(?:\.\d{{1,2}})?)\s*分")
 # A stated maximum: "(满分 20 分)", "满分为100分".
 MAX_SCORE = re.compile(r"满分(?:为|是)?\s*(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*分")
 # Words that make a number of points a weight or a deduction, not a score: "分值 20 分", "扣 2 分".
 NOT_A_SCORE = re.compile(r"分值|权重|满分|扣|减|加分|合计分|总分值|标准分")
+# Whose score or rating a clause states, in a department report: a project's ("农村公路养护项目自评得分
+# 90 分"), an average over projects ("平均得分 92.3 分"), another year's ("较上年度自评得分 90 分"); a project
+# named earlier in the sentence carries (``FOREIGN_CARRY``).
+FOREIGN_SCORE_CLAUSE = re.compile(r"项目|平均|上年|去年|上一年|以前年度|较|同比")
+# What follows a score that makes it a threshold: "得分均在 90 分以上".
+SCORE_QUALIFIER_AFTER = re.compile(r"\s*(?:以上|以下|左右)")  # used with match(text, pos): no "^"
 # Known score parts (一级/二级指标) and their keys.
 SCORE_PARTS: dict[str, str] = {
     "履职效能": "performance_effectiveness",
@@ -325,8 +403,9 @@ TOTAL_PARTS: frozenset[str] = frozenset({"performance_effectiveness", "managemen
 # The rating words and what they mean are the vocabulary ``ingest/vocab/rating.csv``.
 RATING_WORDS = "|".join(re.escape(w) for _, w in wordings("rating"))
 RATING = re.compile(
-    rf"""(?:(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|自评等次|等次|等级|评级)
-            \s*(?:均|总体|整体)?(?:为|是|:)?              # "等次均为", "结果为", "等级:"
+    rf"""(?:(?:绩效评级|评价等级|绩效等级|自评等级|评定等级|评价结果|自评结果|评价等次|自评等次|等次|等级|评级
+           |自评结论|评价结论)
+            \s*(?:均|总体|整体)?(?:评定|确定)?(?:为|是|:)?  # "等次均为", "结果为", "等级:", "等级评定为"
           | 绩效自评(?:均|总体|整体)?为)                   # "整体绩效自评为优秀": the self-evaluation itself
         \s*[“"'「]?(?P<rating>{RATING_WORDS})
         (?![”"'」]?(?:的|项目|个|等次|秀|好|格))          # "自评为优秀的项目 3 个" counts projects (and no
@@ -334,6 +413,16 @@ RATING = re.compile(
     """,
     re.VERBOSE,
 )
+# A rating stated before its kind word: "评定为优秀等次", "自评结果属于“良好”等级".
+RATING_BEFORE_KIND = re.compile(
+    rf"""(?:评定为|评为|确定为|认定为|属于|结果为|自评为)
+        \s*[“"'「]?(?P<rating>{RATING_WORDS})[”"'」]?
+        (?:等次|等级|档次)(?!的)                           # "评为优秀等次的项目" counts projects
+    """,
+    re.VERBOSE,
+)
+# Words before a rating that make it someone else's or an award: "年度考核被评为优秀等次", "获评…".
+RATING_NOT_OWN = re.compile(r"考核|获评|先进|荣获")
 RATING_MAP: dict[str, str] = {w: k for k, w in wordings("rating")}
 # Deduction reasons: "扣分原因主要是…", "主要是采购管理中合同备案时效性有待加强".
 DEDUCTION = re.compile(r"(?:扣分(?:原因|情况|事项)?(?:主要)?(?:是|为|:)|失分(?:原因)?(?:主要)?(?:是|为))(?P<reason>[^。]+)")
@@ -357,21 +446,32 @@ COUNT_NAME = re.compile(r"(?:数|数量|次数|件数|篇数|人数|批次)$")
 
 # ---------------------------------------------------------------- staff and structure
 
-# "编制数 50 人", "机构核定编制 107 人", "实有人数 38 人", "在职人员 39 人", "离退休人员合计 13 人".
-# The labels are the vocabulary ``ingest/vocab/staff_labels.csv``; "机构编制…" (the staffing office) is not
-# a head count unless the label itself says so (机构核定编制).
-def _staff_labels(measure: str) -> str:
-    return "|".join(re.escape(w) for k, w in wordings("staff_labels") if k == measure)
-
-
-# (measure, pattern, words of which one must occur in a text for the pattern to match there: a
-# substring test spares the regex scan of texts that state no such count).
-STAFF: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
-    *((measure, re.compile(rf"(?<!机构)(?:{_staff_labels(measure)})(?P<gap>[^\d。;,]{{0,6}}?)(?P<value>\d+)\s*(?:人|名)"),
-       tuple(w for k, w in wordings("staff_labels") if k == measure))
-      for measure in ("staff_authorized", "staff_in_service", "staff_retired")),
-    ("internal_units", re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个"), ("内设",)),
+# Head counts: "编制数 50 人", "机构核定编制 107 人", "实有人数 38 人", "在职教职工 186 人", "核定编制数 35 个",
+# "在职职工 1,086 人", "离退休人员合计 13 人". The labels are the vocabulary ``ingest/vocab/staff_labels.csv``
+# (key = measure), in one alternation, longest first, so that a label inside a longer one is never read
+# on its own ("退休教职工 74 人" is not "教职工 74 人"); "机构编制…" (the staffing office) is not a head count
+# unless the label itself says so (机构核定编制: ``STAFF_NOT_AFTER``, tested outside the pattern so that the
+# regex engine can skip ahead by the labels' first characters). Between label and count only a few
+# linking characters ("为", "共", "合计", ":").
+STAFF_MEASURES: dict[str, str] = {w: k for k, w in wordings("staff_labels")}
+STAFF = re.compile(
+    r"(?P<label>" + "|".join(re.escape(w) for _, w in wordings("staff_labels")) + r")"
+    r"(?P<gap>[为是有共计合总达:\s]{0,4})"
+    r"(?P<value>\d{1,3}(?:,\d{3})+|\d+)\s*(?:人|名|个)(?!次)"
 )
+STAFF_NOT_AFTER = "机构"
+# Words in the clause before a head count that make it someone else's (a sub-unit's "局属学校…在职教职工
+# 4,215 人", the region's "全县…") or not a head count of the unit ("慰问困难职工 30 人", "新招聘教职工 5 名").
+FOREIGN_STAFF = re.compile(
+    r"""下属|所属|直属|局属|委属|二级单位|各(?:学校|单位|乡镇|街道)|全(?:省|市|州|县|区|旗)|辖区
+      | 困难|慰问|培训|招聘|招录|新进|新增|引进|交流|轮岗|表彰|帮扶|走访
+    """,
+    re.VERBOSE,
+)
+# Posts of one kind (行政编制, 事业编制 …) are the authorised total only when the sentence names no other
+# kind: "学校核定事业编制 210 名" (the total), "核定行政编制 38 名,事业编制 26 名" (no total stated).
+STAFF_POST_KIND = re.compile(r"(?:行政|事业|参公|工勤|政法专项)编制")
+INTERNAL_UNITS = re.compile(r"内设(?:科室|机构|处室|部门)(?P<gap>[^\d。;,]{0,4}?)(?P<value>\d+)\s*个")
 
 # ---------------------------------------------------------------- sections
 

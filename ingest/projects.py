@@ -134,7 +134,7 @@ def form_projects(text: str, cells: Sequence[Cell],
         implementing = form_field_name(block, "implementing_unit")
         figures, found = _block_figures(text, sections, block_start, block_end)
         issues += found
-        score, rating = _total_score(extract_scores(text[block_start:block_end]))
+        score, rating = _total_score(extract_scores(text[block_start:block_end], "project"))
         stated = table_scores(_in_block(sections, block_start, block_end))
         if score is None and stated.total is not None:
             score = stated.total.score
