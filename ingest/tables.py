@@ -687,8 +687,11 @@ _FIGURE_COLUMNS = frozenset({"weight", "score"})
 # at most this many cells, none longer than a cell: a longer line is prose.
 _MAX_LOOSE_CELLS = 60
 _MAX_CELL_CHARS = 120
-# A target, result, nature or unit cell is short: "≥95%", "2021年12月底前", "定性", "人次".
+# The name of a first- or second-level indicator: "产出指标", "社会效益指标", "满意度指标(10分)".
+_LEVEL_NAME = re.compile(r"指标$")
+# A target or result cell is short: "≥95%", "2021年12月底前"; a nature or unit cell shorter: "定性", "人次".
 _MAX_SHORT_CELL = 40
+_MAX_UNIT_CELL = 4
 
 
 @dataclass(frozen=True)
@@ -768,7 +771,11 @@ def _fits(cell: Cell, key: str) -> bool:
         return bool(text) and len(text) <= _MAX_SHORT_CELL and not cell.is_value and not re.search(r"[。;]", text)
     if key in _FIGURE_COLUMNS:
         return cell.number is not None
-    if key in ("target", "actual", "nature", "measure_unit"):
+    if key in ("reason", "criteria") and _LEVEL_NAME.search(_HEADER_DECORATION.sub("", text)):
+        return False  # the next row's 二级指标 (质量指标), its own reason left empty
+    if key in ("nature", "measure_unit"):  # "≥", "定性"; "人次", "%", "/"
+        return len(text) <= _MAX_UNIT_CELL and not re.search(r"\d", text)
+    if key in ("target", "actual"):
         return len(text) <= _MAX_SHORT_CELL and column_key(text) is None and _row_word(text) is None
     return len(text) <= _MAX_CELL_CHARS and column_key(text) is None
 
@@ -795,7 +802,7 @@ def _flat_positional_rows(cells: list[Cell], i: int, keys: tuple[str, ...]) -> t
     options = _positional_options(keys)
     rows: list[list[Cell | None]] = []
     while i < len(cells) and _row_word(cells[i].text) is None:
-        fitting = [(m, t) for m, t in options if _row_at(cells, i, keys, m, t)]
+        fitting = [(m, t) for m, t in options if (m == 0 or rows) and _row_at(cells, i, keys, m, t)]
         if not fitting:
             break
 
@@ -812,19 +819,29 @@ def _flat_positional_rows(cells: list[Cell], i: int, keys: tuple[str, ...]) -> t
     return rows, i
 
 
-def _end_rows(cells: list[Cell], i: int, width: int) -> tuple[list[list[Cell | None]], int]:
+def _end_rows(cells: list[Cell], i: int, keys: tuple[str, ...]) -> tuple[list[list[Cell | None]], int]:
     """Total and rating rows after a section (总分 | 100 | 88.60 | /, 自评等级 | 良): the label merged
-    across the left, the figures under the section's last columns."""
+    across the left, the figures ending under the section's last figure column (得分), a placeholder
+    after them under the text column that follows (a reason); the rating in the last column."""
+    columns = ("", *keys)  # the first column holds the block label
+    last = max((k for k, key in enumerate(columns) if key and key not in _TEXT_COLUMNS), default=len(columns) - 1)
     rows: list[list[Cell | None]] = []
     while i < len(cells) and (what := _row_word(cells[i].text)):
         label, j = cells[i], i + 1
         if what == "rating":
             j += 1 if j < len(cells) and len(cells[j].text) <= 4 else 0
-        else:
-            while j < len(cells) and j - i < width and cells[j].is_value:
-                j += 1
+            rows.append([label] * (len(columns) - (j - i - 1)) + cells[i + 1:j])
+            i = j
+            continue
+        while j < len(cells) and j - i < len(columns) and cells[j].is_value:
+            j += 1
         values = cells[i + 1:j]
-        rows.append([label] * (width - len(values)) + list(values))
+        figures = len(values)
+        while figures and values[figures - 1].number is None:
+            figures -= 1
+        tail = values[figures:][:len(columns) - 1 - last]
+        row: list[Cell | None] = [label] * (last + 1 - figures) + values[:figures] + tail
+        rows.append(row + [None] * (len(columns) - len(row)))
         i = j
     return rows, i
 
@@ -846,7 +863,7 @@ def _section_rows(cells: list[Cell], band: int, run: int) -> tuple[list[list[Cel
         rows += [[row.label if row.label.text else block, *row.values] for row in found]
         if not found:
             return [], run + width
-    ends, i = _end_rows(cells, i, width + 1)
+    ends, i = _end_rows(cells, i, keys)
     return rows + ends, i
 
 
