@@ -258,10 +258,40 @@ def _rating_of(section: Section, r: int, label: GridCell) -> tuple[str, int, int
     return (rating, label.start, value.end) if rating else None
 
 
+def _subtotal_part(section: Section, r: int) -> ScoreFact | None:
+    """The part a subtotal row closes (履职效能(50分) | … | 小计 | 50 | / | 45.5): the part named by the
+    first label of the row (the block label merged down its rows), its score and maximum by column."""
+    cells = [c for c in row_cells(section.grid, r) if c.text and not c.is_blank]
+    subtotal = next((c for c in cells if row_key("score", c.text) == "subtotal"), None)
+    if subtotal is None or not cells or cells[0] is subtotal:
+        return None
+    item = row_key("score", cells[0].text)
+    score_col, weight_col = section.column("score"), section.column("weight")
+    if item in (None, "total", "subtotal") or score_col is None or section.grid.widths[r] != section.grid.width:
+        return None
+    score, weight = section.cell(r, score_col.index), section.cell(r, weight_col.index) if weight_col else None
+    maximum = weight.number if weight is not None else None
+    if not _plausible(score.number, maximum):
+        return None
+    return ScoreFact(item, score.number, maximum, None, False, subtotal.start, score.end)
+
+
+def _one_total(totals: list[ScoreFact]) -> ScoreFact | None:
+    """The total score among the total rows: the one value they state, else the one with the largest
+    stated maximum (总分 | 100 over the indicators' 合计 | 90), else none."""
+    if len({t.score for t in totals}) == 1:
+        return totals[0]
+    if not totals or any(t.max_score is None for t in totals):
+        return None
+    top = max(t.max_score for t in totals if t.max_score is not None)
+    best = [t for t in totals if t.max_score == top]
+    return best[0] if len({t.score for t in best}) == 1 else None
+
+
 def table_scores(sections: Sequence[Section]) -> TableScores:
     """The total score (总分 / 合计 row of a section with a 得分 column), the rating (自评等级 / 评价等级
-    row of any table) and the 履职效能 / 管理效率 subtotal rows of scoring tables. Points in a header
-    or label ("(10分)") are maxima, never read as scores."""
+    row of any table) and the parts of scoring tables: 履职效能 / 管理效率 rows, or the 小计 row closing
+    a part's block. Points in a header or label ("(10分)") are maxima, never read as scores."""
     totals: list[ScoreFact] = []
     parts: list[ScoreFact] = []
     rating = None
@@ -275,6 +305,9 @@ def table_scores(sections: Sequence[Section]) -> TableScores:
                 rating = _rating_of(section, r, label)
             if not scored:
                 continue
+            if part := _subtotal_part(section, r):
+                parts.append(part)
+                continue
             item = row_key("score", label.text)
             if item is None:
                 continue
@@ -287,16 +320,15 @@ def table_scores(sections: Sequence[Section]) -> TableScores:
             elif all(c.text in (label.text, "") or c.is_blank or c.number is not None
                      for c in row_cells(section.grid, r)):
                 parts.append(ScoreFact(item, score, maximum, None, False, label.start, end))
-    distinct = {t.score for t in totals}
-    total = totals[0] if len(distinct) == 1 else None
-    return TableScores(total, rating, tuple(parts))
+    return TableScores(_one_total(totals), rating, tuple(parts))
 
 
 # ---------------------------------------------------------------- staff and fields
 
 
 def form_staff(cells: list[Cell], sections: Sequence[Section]) -> list[Measure]:
-    """Head counts stated in form fields (人员编制 | 21) or a basic-data table (编制数 | 实际在职人数)."""
+    """Head counts stated in form fields (人员编制 | 21) or a basic-data table (编制数 | 实际在职人数): the
+    whole number in the row right under the header."""
     out = []
     for key in ("staff_authorized", "staff_in_service"):
         cell = field_value(cells, key)
@@ -306,10 +338,9 @@ def form_staff(cells: list[Cell], sections: Sequence[Section]) -> list[Measure]:
             continue
         for section in sections:
             column = section.column(key)
-            values = [section.cell(r, column.index) for r in section.body] if column is not None else []
-            stated = [v for v in values if v.number is not None]
-            if len(stated) == 1 and stated[0].number == int(stated[0].number or 0):
-                out.append(Measure(key, stated[0].number or Decimal(0), "人", stated[0].start, stated[0].end))
+            value = section.cell(section.body[0], column.index) if column is not None and section.body else None
+            if value is not None and value.number is not None and value.number == int(value.number):
+                out.append(Measure(key, value.number, "人", value.start, value.end))
                 break
     return out
 

@@ -37,8 +37,12 @@ _PERCENT = re.compile(r"(?<![\d.])(?P<value>-?\d++(?:\.\d++)?)\s*+%", re.ASCII)
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # A markdown rule line between header and body: "| --- | :---: |".
 _RULE_ROW = re.compile(r"^\s*+\|?(?:\s*+:?-{2,}+:?\s*+\|)+\s*+:?-*+:?\s*+\|?\s*+$")  # possessive: linear
-# The line above a table is its caption only when short (单位:万元, (2021年度), 表1 …).
+# The line above a table is its caption only when short (单位:万元, (2021年度), 表1 …); a unit line
+# is looked for this many lines up.
 _MAX_CAPTION = 80
+_CAPTION_LINES = 3
+# A money unit stated in a cell or caption: "年度预算数(万元)", "项目资金(万元)", "单位:万元", "(单位:元)".
+CELL_UNIT = re.compile(r"\((?P<u1>亿元|万元|元)\)|(?:金额)?单位\s*:\s*(?P<u2>亿元|万元|元)")
 
 
 @dataclass(frozen=True)
@@ -117,18 +121,28 @@ def _padded(rows: list[list[GridCell]]) -> tuple[tuple[tuple[GridCell, ...], ...
     return tuple(out), tuple(len(r) for r in rows)
 
 
-def line_above(text: str, start: int) -> GridCell | None:
-    """The non-empty line just above offset ``start``, as a cell, when it is short enough to be a caption."""
+def _short_lines_above(text: str, start: int, limit: int) -> list[GridCell]:
+    """Up to ``limit`` non-empty lines just above offset ``start``, nearest first, while each is short
+    enough to be a caption and is no table row."""
+    out: list[GridCell] = []
     end = text.rfind("\n", 0, start)
-    while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip():
-        end = text.rfind("\n", 0, end)
-    if end <= 0:
-        return None
-    begin = text.rfind("\n", 0, end) + 1
-    line = text[begin:end]
-    if not line.strip() or len(line) > _MAX_CAPTION:
-        return None
-    return GridCell(line, begin, end)
+    while end > 0 and len(out) < limit:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        if line.strip():
+            if len(line) > _MAX_CAPTION or line.lstrip().startswith("|"):
+                break
+            out.append(GridCell(line, begin, end))
+        end = begin - 1
+    return out
+
+
+def line_above(text: str, start: int) -> GridCell | None:
+    """The caption of a table starting at offset ``start``: of the short lines just above it (a unit line
+    may stand over the title and the year line of a form, ``单位:万元`` / title / ``(2021年度)``), the
+    nearest that states a money unit, else the line just above."""
+    lines = _short_lines_above(text, start, _CAPTION_LINES)
+    return next((line for line in lines if CELL_UNIT.search(line.text)), lines[0] if lines else None)
 
 
 # ---------------------------------------------------------------- document tables

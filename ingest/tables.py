@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from ingest.grid import Grid, GridCell, line_above, pipe_grids
+from ingest.grid import CELL_UNIT, Grid, GridCell, line_above, pipe_grids
 from ingest.segment import Line
-from ingest.vocabulary import key_of, wordings
+from ingest.vocabulary import entries, key_of, wordings
 
 # A value cell: a number (thousands commas allowed) with an optional % or comparator, or a blank
 # placeholder: "238.93", "100.00%", "1,234.5", "≥ 95%", "/", "-", "" (an empty cell).
@@ -60,7 +60,7 @@ _HEADER_DECORATION = re.compile(r"\((?:亿元|万元|元|\d{0,3}(?:\.\d+)?分)\)
 # What a field label may carry: a trailing colon, "(盖章)", "(分)".
 _FIELD_DECORATION = re.compile(r"\((?:盖章|分|万元)\)|[::]$")
 # Text columns take any cell (a reason written in words), not only values.
-_TEXT_COLUMNS = frozenset({"reason", "level1", "level2", "level3", "nature", "measure_unit"})
+_TEXT_COLUMNS = frozenset({"reason", "criteria", "level1", "level2", "level3", "nature", "measure_unit"})
 _MAX_LABEL = 24
 # No header or field label is longer (with its decoration) than this.
 _MAX_HEADER = 20
@@ -431,8 +431,6 @@ def flat_grids(text: str, tables: list[Table]) -> list[Grid]:
 
 # ---------------------------------------------------------------- grids: header resolution
 
-# A money unit stated in a cell: "年度预算数(万元)", "项目资金(万元)", "单位:万元", "(单位:元)".
-_CELL_UNIT = re.compile(r"\((?P<u1>亿元|万元|元)\)|(?:金额)?单位\s*:\s*(?P<u2>亿元|万元|元)")
 # A cell that only states the unit of the table: "单位:万元", "(金额单位:元)".
 _UNIT_ONLY = re.compile(r"^\(?(?:金额)?单位\s*:\s*(?:亿元|万元|元)\)?$")
 # Points in a header or block label are a maximum: "预算执行情况(10分)", "绩效指标(90分)".
@@ -441,7 +439,7 @@ _POINTS = re.compile(r"\((?P<points>\d{1,3}(?:\.\d+)?)分\)", re.ASCII)
 
 def cell_unit(text: str) -> str | None:
     """The money unit a cell states, if any: "项目资金(万元)" → 万元."""
-    match = _CELL_UNIT.search(text)
+    match = CELL_UNIT.search(text)
     return (match.group("u1") or match.group("u2")) if match else None
 
 
@@ -677,3 +675,232 @@ def report_tables(text: str, lines: list[Line], documents: Sequence[Grid] = ()) 
     flats = [g for g in flat_grids(text, read_tables(text, lines, cells))
              if not _inside(g.start, claimed)]
     return cells, [*documents, *pipes, *flats]
+
+
+# ---------------------------------------------------------------- flattened forms rebuilt into rows
+
+# The leading columns of an indicator table whose merged cells a flattened row leaves out.
+_LEAD_COLUMNS = frozenset({"level1", "level2"})
+# Columns whose cells are figures in every indicator or score row (the anchor of a flattened row).
+_FIGURE_COLUMNS = frozenset({"weight", "score"})
+# Between two sections of one flattened form (the goal rows, a table the vocabulary does not know)
+# at most this many cells, none longer than a cell: a longer line is prose.
+_MAX_LOOSE_CELLS = 60
+_MAX_CELL_CHARS = 120
+# The name of a first- or second-level indicator: "产出指标", "社会效益指标", "满意度指标(10分)".
+_LEVEL_NAME = re.compile(r"指标$")
+# A target or result cell is short: "≥95%", "2021年12月底前"; a nature or unit cell shorter: "定性", "人次".
+_MAX_SHORT_CELL = 40
+_MAX_UNIT_CELL = 4
+
+
+@dataclass(frozen=True)
+class FlatTable:
+    """A form flattened to one cell per line, rebuilt into rows: each cell is its text and the index
+    of the line it came from (None for a cell the flattening left empty); a merged cell repeats in
+    every position it covers (a block label down its rows, a total label across). The table spans
+    lines ``[first, end)`` of the lines it was read from."""
+
+    first: int
+    end: int
+    rows: tuple[tuple[tuple[str, int | None], ...], ...]
+
+
+@cache
+def _total_row_words() -> dict[str, str]:
+    """Labels of total and rating rows (``table_rows.csv`` keys ``score.total`` and ``rating.*``)."""
+    out: dict[str, str] = {}
+    for key, wording in entries("table_rows"):
+        what = key.partition(".")[0]
+        if key == "score.total" or what == "rating":
+            out.setdefault(wording, what)
+    return out
+
+
+def _row_word(text: str) -> str | None:
+    """``score`` or ``rating`` when a cell is the label of a total or rating row: "总分", "合计", "自评等级"."""
+    if len(text) > _MAX_HEADER:
+        return None
+    return _total_row_words().get(_HEADER_DECORATION.sub("", row_label(text)).strip())
+
+
+def _next_run(cells: list[Cell], i: int) -> int | None:
+    """Where the next run of two or more column headers starts, at or after ``i``."""
+    while i < len(cells):
+        width = _header_run(cells, i)
+        if width >= 2:
+            return i
+        i += max(width, 1)
+    return None
+
+
+def _band_start(cells: list[Cell], run: int, floor: int) -> int:
+    """Where a section's header band starts: corner cells (a block label, a group header) before the
+    run, or one label cell just before it that is not a field's value (a block label the vocabulary
+    does not know, 财政供养人员情况)."""
+    start = run
+    while start > floor and column_key(cells[start - 1].text) == "corner":
+        start -= 1
+    if start == run and start > floor and _block_label(cells[start - 1]) \
+            and (start - 1 == floor or field_key(cells[start - 2].text) is None):
+        start -= 1
+    return start
+
+
+def _block_label(cell: Cell) -> bool:
+    """A label that may head a block of rows: no field label, no figure beside its unit or points (not the
+    year line ``(2021年度)``), not a table's title (…表)."""
+    bare = _HEADER_DECORATION.sub("", cell.text)
+    return (_label_like(cell) and field_key(cell.text) is None and not re.search(r"\d", bare)
+            and not bare.endswith("表"))
+
+
+def _region_start(cells: list[Cell], band: int, floor: int) -> int:
+    """The first cell of a flattened form: its fields (label, value) just before the first band."""
+    start = band
+    while start - 2 >= floor and field_key(cells[start - 2].text) and not cells[start - 1].is_value \
+            and field_key(cells[start - 1].text) is None and column_key(cells[start - 1].text) is None:
+        start -= 2
+    return start
+
+
+def _fits(cell: Cell, key: str) -> bool:
+    """Whether a cell can stand under a column of an indicator or score table."""
+    text = cell.text
+    if key in _LEAD_COLUMNS or key == "level3":  # a name may be a column's wording too (预算执行率)
+        return bool(text) and len(text) <= _MAX_SHORT_CELL and not cell.is_value and not re.search(r"[。;]", text)
+    if key in _FIGURE_COLUMNS:
+        return cell.number is not None
+    if key in ("reason", "criteria") and _LEVEL_NAME.search(_HEADER_DECORATION.sub("", text)):
+        return False  # the next row's 二级指标 (质量指标), its own reason left empty
+    if key in ("nature", "measure_unit"):  # "≥", "定性"; "人次", "%", "/"
+        return len(text) <= _MAX_UNIT_CELL and not re.search(r"\d", text)
+    if key in ("target", "actual"):
+        return len(text) <= _MAX_SHORT_CELL and column_key(text) is None and _row_word(text) is None
+    return len(text) <= _MAX_CELL_CHARS and column_key(text) is None
+
+
+def _positional_options(keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(lead cells left out, trailing text cells left out) a flattened row may have."""
+    lead = 0
+    while lead < len(keys) and keys[lead] in _LEAD_COLUMNS:
+        lead += 1
+    trailing = (0, 1) if keys[-1] in _TEXT_COLUMNS else (0,)
+    return [(m, t) for m in range(lead + 1) for t in trailing]
+
+
+def _row_at(cells: list[Cell], i: int, keys: tuple[str, ...], m: int, t: int) -> bool:
+    chunk = cells[i:i + len(keys) - m - t]
+    return len(chunk) == len(keys) - m - t and all(_fits(c, k) for c, k in zip(chunk, keys[m:len(keys) - t],
+                                                                            strict=True))
+
+
+def _flat_positional_rows(cells: list[Cell], i: int, keys: tuple[str, ...]) -> tuple[list[list[Cell | None]], int]:
+    """Rows of an indicator or score table flattened to one cell per line: each row is the columns
+    after the merged lead cells it leaves out (carried down from the row above) and perhaps without an
+    empty trailing reason; of the ways a row fits, the one after which the next row fits too."""
+    options = _positional_options(keys)
+    rows: list[list[Cell | None]] = []
+    while i < len(cells) and _row_word(cells[i].text) is None:
+        fitting = [(m, t) for m, t in options if (m == 0 or rows) and _row_at(cells, i, keys, m, t)]
+        if not fitting:
+            break
+
+        def next_fits(option: tuple[int, int], at: int = i) -> bool:
+            j = at + len(keys) - option[0] - option[1]
+            return j >= len(cells) or _row_word(cells[j].text) is not None or any(
+                _row_at(cells, j, keys, m, t) for m, t in options)
+
+        m, t = max(fitting, key=lambda o: (next_fits(o), -o[1], -o[0]))
+        width = len(keys) - m - t
+        carried: list[Cell | None] = list(rows[-1][:m]) if rows else [None] * m
+        rows.append([*carried, *cells[i:i + width], *([None] * t)])
+        i += width
+    return rows, i
+
+
+def _end_rows(cells: list[Cell], i: int, keys: tuple[str, ...]) -> tuple[list[list[Cell | None]], int]:
+    """Total and rating rows after a section (总分 | 100 | 88.60 | /, 自评等级 | 良): the label merged
+    across the left, the figures ending under the section's last figure column (得分), a placeholder
+    after them under the text column that follows (a reason); the rating in the last column."""
+    columns = ("", *keys)  # the first column holds the block label
+    last = max((k for k, key in enumerate(columns) if key and key not in _TEXT_COLUMNS), default=len(columns) - 1)
+    rows: list[list[Cell | None]] = []
+    while i < len(cells) and (what := _row_word(cells[i].text)):
+        label, j = cells[i], i + 1
+        if what == "rating":
+            j += 1 if j < len(cells) and len(cells[j].text) <= 4 else 0
+            rows.append([label] * (len(columns) - (j - i - 1)) + cells[i + 1:j])
+            i = j
+            continue
+        while j < len(cells) and j - i < len(columns) and cells[j].is_value:
+            j += 1
+        values = cells[i + 1:j]
+        figures = len(values)
+        while figures and values[figures - 1].number is None:
+            figures -= 1
+        tail = values[figures:][:len(columns) - 1 - last]
+        row: list[Cell | None] = [label] * (last + 1 - figures) + values[:figures] + tail
+        rows.append(row + [None] * (len(columns) - len(row)))
+        i = j
+    return rows, i
+
+
+def _section_rows(cells: list[Cell], band: int, run: int) -> tuple[list[list[Cell | None]], int]:
+    """A section of a flattened form: its header rows (a block label in the first column, group
+    headers over the columns), body rows and total rows."""
+    width = _header_run(cells, run)
+    headers = cells[run:run + width]
+    keys = tuple(column_key(c.text) or "" for c in headers)
+    block, groups = (cells[band], cells[band + 1:run]) if band < run else (None, [])
+    rows: list[list[Cell | None]] = [[block, *([g] * width)] for g in groups]
+    rows.append([block, *headers])
+    if "level3" in keys:
+        body, i = _flat_positional_rows(cells, run + width, keys)
+        rows += [[block, *row] for row in body]
+    else:
+        found, i = _read_rows(cells, run + width, keys)
+        rows += [[row.label if row.label.text else block, *row.values] for row in found]
+        if not found:
+            return [], run + width
+    ends, i = _end_rows(cells, i, keys)
+    return rows + ends, i
+
+
+def flat_tables(lines: Sequence[str]) -> list[FlatTable]:
+    """The forms flattened to one cell per line in ``lines`` (each line one cell, already normalised),
+    rebuilt into rows with the form vocabulary: a run of two or more column headers (``table_columns``)
+    opens a section, with the fields (``form_fields``: label, value) and block label before it; its rows
+    are a label and one value per column, or, in an indicator or score table, one cell per column
+    with the merged cells left out carried down; total and rating rows close it. Sections of one form
+    follow each other with at most a few short cells between them (the goal rows)."""
+    cells = [Cell(text.strip(), n, n) for n, text in enumerate(lines)]
+    out: list[FlatTable] = []
+    floor = 0
+    run = _next_run(cells, 0)
+    while run is not None:
+        band = _band_start(cells, run, floor)
+        first = _region_start(cells, band, floor)
+        rows: list[list[Cell | None]] = [[cells[k], cells[k + 1]] for k in range(first, band, 2)]
+        end, found = band, 0
+        while run is not None:
+            section, after = _section_rows(cells, band, run)
+            if not section:
+                break
+            rows += [[cells[k]] for k in range(end, band)] + section
+            end, found = after, found + 1
+            run = _next_run(cells, end)
+            if run is None or run - end > _MAX_LOOSE_CELLS or any(
+                    len(c.text) > _MAX_CELL_CHARS for c in cells[end:run]):
+                break
+            band = _band_start(cells, run, end)
+        if found:
+            width = max(len(r) for r in rows)
+            out.append(FlatTable(first, end, tuple(
+                tuple((c.text, c.start) if c is not None else ("", None) for c in r) + (("", None),) * (width - len(r))
+                for r in rows)))
+            floor = end
+        else:
+            floor = run + 1
+        run = _next_run(cells, floor)
+    return out

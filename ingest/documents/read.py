@@ -88,6 +88,12 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
     if suffix in TEXT_SUFFIXES:
         decoded = decode_bytes(data)
         document = read_text(decoded.text) if decoded.text is not None else None
+        if document is not None and document.notes:  # a flattened form was rebuilt into a table
+            from ingest.grid import document_grids
+
+            text, _, placed = render_placed(document)
+            return DecodedDocument(text, decoded.encoding, None, None, document.notes, document,
+                                   document_grids(document, text, placed))
         return DecodedDocument(decoded.text, decoded.encoding, decoded.error, document=document)
     if not data:
         return DecodedDocument(None, None, "empty file")

@@ -74,9 +74,20 @@ def _place(units: list[Unit], text: str) -> Iterator[Placed]:
         cursor = pos + len(piece)
 
 
+# Normalising joins lines by a line width it measures on the text, so joining may let a second pass
+# join more: the text is normalised until it no longer changes (each pass only joins lines).
+_MAX_PASSES = 8
+
+
 def _layout(document: Document) -> tuple[str, list[Unit]]:
     units = [unit for page in document.pages for block in page.blocks for unit in _units(block)]
-    return normalise("\n".join(unit.line for unit in units)), units
+    text = normalise("\n".join(unit.line for unit in units))
+    for _ in range(_MAX_PASSES):
+        again = normalise(text)
+        if again == text:
+            break
+        text = again
+    return text, units
 
 
 def render_placed(document: Document) -> tuple[str, list[Span], list[Placed]]:

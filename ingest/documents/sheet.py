@@ -4,6 +4,10 @@ calamine (Rust) reads every spreadsheet format in one fast, dependency-free whee
 old binary .xls that openpyxl cannot. Merged ranges are expanded (the top-left value repeated in
 every cell); each row is a table row whose locator is its cell range (``A5:H5``), each cell placed by
 its reference (``C5``) or merged range (``C5:C8``).
+
+calamine gives values, not formats: a rate stored as the fraction 0.9833 and shown as ``98.33%`` would
+read as 0.9833. The cells with a percent number format are found from the styles (openpyxl for
+.xlsx/.xlsm, xlrd for .xls) and read as the sheet shows them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import python_calamine
 
@@ -38,7 +43,61 @@ def column_name(index: int) -> str:
     return name
 
 
-def _cell_text(value: object) -> str:
+# A percent number format and its decimals: "0%", "0.00%", "#,##0.0%".
+_PERCENT_FORMAT = re.compile(r"0(?:\.(?P<decimals>0+))?%")
+Percents = dict[str, dict[tuple[int, int], int]]
+"""Per sheet name, the 0-based (row, column) of every cell with a percent format and its decimals."""
+
+
+def _decimals(number_format: str | None) -> int | None:
+    match = _PERCENT_FORMAT.search(number_format or "")
+    return len(match.group("decimals") or "") if match else None
+
+
+def _percent_cells(data: bytes, suffix: str) -> Percents:
+    """The cells a workbook formats as percentages (only those matter: calamine reads the rest)."""
+    out: Percents = {}
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in workbook.worksheets:
+                found = out.setdefault(sheet.title, {})
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if isinstance(getattr(cell, "value", None), (int, float)):
+                            decimals = _decimals(cell.number_format)
+                            if decimals is not None:
+                                found[(cell.row - 1, cell.column - 1)] = decimals
+        finally:
+            workbook.close()
+    elif suffix == ".xls":
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        try:
+            for index in range(book.nsheets):
+                sheet = book.sheet_by_index(index)
+                found = out.setdefault(sheet.name, {})
+                for r in range(sheet.nrows):
+                    for c, cell in enumerate(sheet.row(r)):
+                        if cell.ctype == xlrd.XL_CELL_NUMBER:
+                            fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+                            decimals = _decimals(fmt.format_str if fmt else None)
+                            if decimals is not None:
+                                found[(r, c)] = decimals
+                book.unload_sheet(index)
+        finally:
+            book.release_resources()
+    return out
+
+
+def _cell_text(value: object, percent: int | None = None) -> str:
+    """A value as the sheet shows it: a whole float without its point, a percent-formatted fraction as
+    a percentage with the format's decimals (0.9833 in ``0.00%`` → ``98.33%``)."""
+    if percent is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{(Decimal(repr(value)) * 100).quantize(Decimal(1).scaleb(-percent))}%"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value).strip()
@@ -91,7 +150,8 @@ def _expand(grid: list[list[str]], merged: list, start: tuple[int, int], max_cel
     return ranges
 
 
-def _sheet_blocks(sheet: python_calamine.CalamineSheet, limits: Limits) -> list[Block]:
+def _sheet_blocks(sheet: python_calamine.CalamineSheet, limits: Limits,
+                  percents: dict[tuple[int, int], int]) -> list[Block]:
     """A sheet's used rows as one table over the columns any row uses (so cells stay in their columns),
     leading and trailing single-valued rows (title, year, unit line) as paragraphs; each row's locator is
     the range of its filled cells, each cell's its own reference or merged range."""
@@ -99,7 +159,8 @@ def _sheet_blocks(sheet: python_calamine.CalamineSheet, limits: Limits) -> list[
         raise DocumentError(f"sheet {sheet.name!r} spans {sheet.height}×{sheet.width} cells, over the "
                             f"{limits.max_sheet_cells}-cell limit")
     start = sheet.start or (0, 0)
-    grid = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    grid = [[_cell_text(v, percents.get((start[0] + r, start[1] + c))) for c, v in enumerate(row)]
+            for r, row in enumerate(sheet.to_python(skip_empty_area=False))]
     merged = _expand(grid, sheet.merged_cell_ranges or [], start, limits.max_sheet_cells)
     filled = {r: [c for c, value in enumerate(cells) if value] for r, cells in enumerate(grid)}
     filled = {r: cols for r, cols in filled.items() if cols}
@@ -125,9 +186,11 @@ def read_sheet(data: bytes, suffix: str, *, limits: Limits) -> Document:
         check_xlsx_extent(data, limits.max_sheet_cells)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        percents = _percent_cells(data, suffix)
         pages = []
         for name in workbook.sheet_names:
-            pages.append(Page(name, tuple(_sheet_blocks(workbook.get_sheet_by_name(name), limits))))
+            pages.append(Page(name, tuple(_sheet_blocks(workbook.get_sheet_by_name(name), limits,
+                                                        percents.get(name, {})))))
     except DocumentError:
         raise
     except Exception as exc:
