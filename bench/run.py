@@ -264,8 +264,8 @@ def _gb(n_bytes: int | float) -> float:
 def refresh_available() -> bool:
     """True when the refresh that ``govperf refresh`` runs can be imported."""
     try:
-        return importlib.util.find_spec("dagster_project.refresh") is not None and (
-            importlib.util.find_spec("dagster_project.cli") is not None
+        return importlib.util.find_spec("dagster_project.cli.refresh") is not None and (
+            importlib.util.find_spec("dagster_project.cli.main") is not None
         )
     except ImportError:
         return False
@@ -447,9 +447,9 @@ def in_process_stages(raw_dir: Path, build_db: Path, parse_sample: int) -> tuple
 
     Returns the timings and the parser inputs (decoded reports) for the baseline and the profile.
     """
-    from dagster_project.build_db import build_connection, pending_inputs, sync_raw_reports, write_staging
+    from dagster_project.warehouse.build_db import build_connection, pending_inputs, sync_raw_reports, write_staging
+    from ingest.files.raw import scan_raw_dir
     from ingest.parse import parse_reports
-    from ingest.raw import scan_raw_dir
 
     for path in (build_db, build_db.with_name(build_db.name + ".wal")):
         path.unlink(missing_ok=True)
@@ -504,20 +504,20 @@ def measure_baseline(texts: Sequence[str]) -> dict[str, Any]:
 
 # What parse_report spends its time on, by the functions it calls (module, function).
 PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("normalise", "ingest/normalise.py", "clean_texts"),
-    ("normalise", "ingest/normalise.py", "join_paragraphs"),
-    ("lines + sections", "ingest/segment.py", "lines_of"),
-    ("lines + sections", "ingest/segment.py", "sections"),
-    ("header", "ingest/header.py", "read_header"),
-    ("money", "ingest/money.py", "extract_money"),
-    ("rates + staff", "ingest/money.py", "extract_rates"),
-    ("rates + staff", "ingest/money.py", "extract_table_rates"),
-    ("rates + staff", "ingest/money.py", "extract_staff"),
-    ("scores", "ingest/scores.py", "extract_scores"),
-    ("scores", "ingest/indicators.py", "table_total_score"),
-    ("scores", "ingest/scores.py", "extract_deductions"),
-    ("indicators", "ingest/indicators.py", "extract_indicators"),
-    ("findings", "ingest/findings.py", "extract_findings"),
+    ("normalise", "ingest/text/normalise.py", "clean_texts"),
+    ("normalise", "ingest/text/normalise.py", "join_paragraphs"),
+    ("lines + sections", "ingest/text/segment.py", "lines_of"),
+    ("lines + sections", "ingest/text/segment.py", "sections"),
+    ("header", "ingest/facts/header.py", "read_header"),
+    ("money", "ingest/facts/money.py", "extract_money"),
+    ("rates + staff", "ingest/facts/money.py", "extract_rates"),
+    ("rates + staff", "ingest/facts/money.py", "extract_table_rates"),
+    ("rates + staff", "ingest/facts/money.py", "extract_staff"),
+    ("scores", "ingest/facts/scores.py", "extract_scores"),
+    ("scores", "ingest/facts/indicators.py", "table_total_score"),
+    ("scores", "ingest/facts/scores.py", "extract_deductions"),
+    ("indicators", "ingest/facts/indicators.py", "extract_indicators"),
+    ("findings", "ingest/facts/findings.py", "extract_findings"),
     ("frames (polars)", "ingest/parse.py", "_frames"),
 )
 
@@ -625,8 +625,8 @@ def summarise_profile(stats: pstats.Stats, top: int = 15) -> dict[str, Any]:
 def noop_breakdown(raw_dir: Path, warehouse: Path, repeat: int = 3) -> dict[str, Any]:
     """Where a no-op ``govperf refresh`` spends its time: interpreter start-up, importing the CLI
     (fresh interpreters, best of ``repeat``), and the change scan itself (here, under cProfile)."""
-    from dagster_project.changes import nothing_changed
-    from dagster_project.settings import Settings
+    from dagster_project.warehouse.changes import nothing_changed
+    from dagster_project.warehouse.settings import Settings
 
     def best(code: str) -> float:
         times = []
@@ -637,7 +637,7 @@ def noop_breakdown(raw_dir: Path, warehouse: Path, repeat: int = 3) -> dict[str,
         return min(times)
 
     start_up = best("pass")
-    with_cli = best("import dagster_project.cli")
+    with_cli = best("import dagster_project.cli.main")
     settings = Settings.resolve(raw_dir=raw_dir, warehouse=warehouse)
     profiler = cProfile.Profile()
     with timed() as t:
@@ -687,7 +687,7 @@ def _code_fingerprint() -> str | None:
     when it changes, a refresh rebuilds (and re-parses, for a parser change) instead of doing only
     the work of the change it was given."""
     try:
-        from dagster_project.changes import code_fingerprint
+        from dagster_project.warehouse.changes import code_fingerprint
     except ImportError:
         return None
     return code_fingerprint()
@@ -923,7 +923,7 @@ def render_table(results: dict[str, Any]) -> str:
         parts = refresh.get("noop_breakdown", {})
         for key, label in (
             ("interpreter_start_s", "interpreter start-up"),
-            ("import_cli_s", "import dagster_project.cli"),
+            ("import_cli_s", "import dagster_project.cli.main"),
             ("change_scan_s", "change scan (nothing_changed)"),
         ):
             if key in parts:
@@ -1098,7 +1098,7 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
     if args.no_refresh:
         results["refresh"] = {"skipped": "--no-refresh"}
     elif not refresh_available():
-        results["refresh"] = {"skipped": "dagster_project.refresh / dagster_project.cli not importable"}
+        results["refresh"] = {"skipped": "dagster_project.cli.refresh / dagster_project.cli.main not importable"}
         complete = False
     else:
         warehouse_dir = workdir / f"warehouse_{n}"

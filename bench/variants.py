@@ -9,7 +9,7 @@ import re
 import textwrap
 from decimal import Decimal
 
-from ingest.normalise import normalise
+from ingest.text.normalise import normalise
 
 _HALF = "0123456789%.,:;()ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FULL = "".join(chr(ord(c) + 0xFEE0) for c in _HALF)

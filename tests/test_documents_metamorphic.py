@@ -11,8 +11,8 @@ import pytest
 
 from fixtures import documents as F
 from ingest.documents import Limits, read_document
-from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
+from ingest.text.normalise import normalise
 from tests.test_parser_variants import SAMPLES, facts
 
 FORMATS: dict[str, tuple[Callable[[str], bytes], str]] = {
