@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bench import variants
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
