@@ -12,11 +12,6 @@
                          '[\s"“”''‘’「」『』]', '', 'g'))
 {%- endmacro %}
 
-{% macro unit_in_wan_yuan(unit) -%}
-    {#- Size of one printed unit in 万元. -#}
-    (case {{ unit }} when '元' then 0.0001 when '亿元' then 10000 else 1 end)
-{%- endmacro %}
-
 {% macro value_decimals(value) -%}
     {#- Decimals of a decimal value once trailing zeros are dropped (the precision it was printed with,
         unless the report printed trailing zeros). -#}

@@ -2,8 +2,12 @@
 -- primary flag (when a report states several figures for one side/item/fund_scope, the first by
 -- source_start is primary, unless the report states different values for that key: then none is,
 -- and the marts' headline figure stays NULL) and the printing tolerance (half a unit of the last
--- printed decimal).
-with facts as (
+-- printed decimal, sized by the printed unit of the money_units vocabulary; NULL for a unit it lacks).
+with units as (
+    select wording as printed_unit, wan_yuan_per_unit from {{ ref('money_units') }}
+),
+
+facts as (
     select
         money.*,
         row_number() over (
@@ -12,10 +16,10 @@ with facts as (
         ) as seq,
         min(money.amount_wan_yuan) over key_window <> max(money.amount_wan_yuan) over key_window
             as is_conflicting,
-        money.amount_wan_yuan
-        * (case money.printed_unit when '元' then 10000 when '亿元' then 0.0001 else 1 end)
-            as amount_in_printed_unit
+        units.wan_yuan_per_unit,
+        money.amount_wan_yuan * cast(1 / units.wan_yuan_per_unit as decimal(38, 10)) as amount_in_printed_unit
     from {{ ref('stg_money_facts') }} as money
+    left join units on money.printed_unit = units.printed_unit
     window key_window as (partition by money.report_id, money.side, money.item, money.fund_scope)
 ),
 
@@ -43,6 +47,6 @@ select
     facts.is_conflicting,
     facts.seq = 1 and not facts.is_conflicting as is_primary,
     {{ half_unit(printed_decimals('facts.amount_text', 'facts.amount_in_printed_unit'),
-                 unit_in_wan_yuan('facts.printed_unit')) }} as tolerance_wan_yuan
+                 'facts.wan_yuan_per_unit') }} as tolerance_wan_yuan
 from facts
 inner join reports on facts.report_id = reports.report_id
