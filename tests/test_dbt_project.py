@@ -121,9 +121,9 @@ def money(report_id: str, side: str, item: str, amount: str, scope: str = "all_f
     }
 
 
-def measure(report_id: str, name: str, value: str, unit: str = "%") -> dict:
+def measure(report_id: str, name: str, value: str, unit: str = "%", start: int = 0) -> dict:
     """A ``raw.measure_facts`` row."""
-    return {"report_id": report_id, "measure": name, "value": Decimal(value), "unit": unit, "source_start": 0}
+    return {"report_id": report_id, "measure": name, "value": Decimal(value), "unit": unit, "source_start": start}
 
 
 def score(report_id: str, item: str, value: str, **extra: object) -> dict:
@@ -205,9 +205,13 @@ FIXTURE: dict[str, list[dict]] = {
         measure("hz_v2", "staff_in_service", "39", unit="人"),
         measure("gz", "payment_rate_pct", "99.5"),
         measure("py", "staff_retired", "13", unit="人"),
+        measure("py", "staff_retired", "13", unit="人", start=40),
+        measure("gz", "staff_in_service", "52", unit="人", start=10),
+        measure("gz", "staff_in_service", "50", unit="人", start=30),
     ],
     "score_facts": [
         score("hz_v1", "total", "95"),
+        score("hz_v1", "total", "95", source_start=80),
         score("hz_v2", "total", "99", rating="优"),
         score("gz", "total", "98.98"),
         score("gd", "performance_effectiveness", "50", max_score=Decimal(50)),
@@ -494,6 +498,26 @@ def test_conflicting_figures_stay_null_and_derived_score(warehouse: duckdb.DuckD
         "ORDER BY source_start"
     ).fetchall()
     assert budgets == [(Decimal("25000"), False), (Decimal("26000"), False)]
+
+
+@pytest.mark.parametrize(("table", "key"), [
+    ("fct_budget", "item = 'total' AND fund_scope = 'all_funds'"),
+    ("fct_measures", "measure IN ('staff_in_service', 'staff_retired')"),
+    ("fct_scores", "score_item = 'total'"),
+])
+def test_one_primary_rule_for_every_kind_of_fact(warehouse: duckdb.DuckDBPyConnection, table: str, key: str) -> None:
+    """Per report and key the first fact by position is primary; none is where the report states two values."""
+    rows = warehouse.execute(
+        f"SELECT report_id, is_primary, count(DISTINCT {_VALUE[table]}) OVER (PARTITION BY report_id, {_KEY[table]}) "
+        f"AS values_stated, row_number() OVER (PARTITION BY report_id, {_KEY[table]} ORDER BY source_start) AS seq "
+        f"FROM marts.{table} WHERE {key}"
+    ).fetchall()
+    assert rows and any(seq > 1 for *_, seq in rows), "the fixture states some key twice"
+    assert all(is_primary == (seq == 1 and values == 1) for _, is_primary, values, seq in rows), rows
+
+
+_KEY = {"fct_budget": "item, fund_scope", "fct_measures": "measure", "fct_scores": "score_item"}
+_VALUE = {"fct_budget": "amount_wan_yuan", "fct_measures": "measure_value", "fct_scores": "score"}
 
 
 def test_execution_rate_computed_when_not_stated(warehouse: duckdb.DuckDBPyConnection) -> None:

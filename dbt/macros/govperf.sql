@@ -31,3 +31,23 @@
     {#- Half a unit of the last printed decimal, times the size of the printed unit. -#}
     cast(0.5 * pow(10, -({{ decimals }})) * {{ scale }} as decimal(24, 10))
 {%- endmacro %}
+
+{% macro primary_flags(alias, key, value) -%}
+    {#- The primary rule of stated facts, as columns of a select over one fact table named ``alias``:
+        ``seq`` numbers the facts of one key (the report and the columns ``key``) by where they stand
+        (source_start, source_end, then the stated ``value``); ``is_conflicting`` says the report states
+        different values for that key; the first fact is primary unless the key is conflicting, and then
+        none is (the marts' figure stays NULL, never a guess between the values). The parser
+        (ingest/parse.py) sees the same conflicts while parsing and decides something else with them:
+        a parse issue quoting the text and the report's partial status with its reason. -#}
+    {%- set columns = [] %}
+    {%- for column in ['report_id'] + key %}{% do columns.append(alias ~ '.' ~ column) %}{% endfor %}
+    {%- set partition = columns | join(', ') %}
+    row_number() over (
+        partition by {{ partition }}
+        order by {{ alias }}.source_start nulls last, {{ alias }}.source_end nulls last, {{ alias }}.{{ value }}
+    ) as seq,
+    coalesce(min({{ alias }}.{{ value }}) over (partition by {{ partition }})
+        <> max({{ alias }}.{{ value }}) over (partition by {{ partition }}), false) as is_conflicting,
+    seq = 1 and not is_conflicting as is_primary
+{%- endmacro %}
