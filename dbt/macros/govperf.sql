@@ -51,3 +51,26 @@
         <> max({{ alias }}.{{ value }}) over (partition by {{ partition }}), false) as is_conflicting,
     seq = 1 and not is_conflicting as is_primary
 {%- endmacro %}
+
+{% macro fact_mart(model, columns, where=none) -%}
+    {#- The body of a fact mart over one int_ fact model: the fact's id and keys, its own ``columns``, whether
+        it is primary, and its provenance; ``where`` picks the rows. -#}
+select
+    fact_id,
+    report_id,
+    department_key,
+    fiscal_year,
+    {%- for column in columns %}
+    {{ column }},
+    {%- endfor %}
+    is_primary,
+    source_text,
+    source_start,
+    source_end,
+    source_page,
+    source_locator
+from {{ ref(model) }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
+{%- endmacro %}
