@@ -52,6 +52,15 @@
     seq = 1 and not is_conflicting as is_primary
 {%- endmacro %}
 
+{% macro stated_fact_columns(alias) -%}
+    {#- The columns every int_ fact model carries from its stated facts (``alias``): provenance and the
+        primary_flags columns. -#}
+    {%- for column in ['source_text', 'source_start', 'source_end', 'source_page', 'source_locator', 'seq',
+                       'is_conflicting', 'is_primary'] %}
+    {{ alias }}.{{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro fact_mart(model, columns, where=none) -%}
     {#- The body of a fact mart over one int_ fact model: the fact's id and keys, its own ``columns``, whether
         it is primary, and its provenance; ``where`` picks the rows. -#}

@@ -19,14 +19,7 @@ select
     facts.measure,
     facts.measure_value,
     facts.unit,
-    facts.source_text,
-    facts.source_start,
-    facts.source_end,
-    facts.source_page,
-    facts.source_locator,
-    facts.seq,
-    facts.is_conflicting,
-    facts.is_primary,
+    {{ stated_fact_columns('facts') }},
     {{ half_unit(value_decimals('facts.measure_value')) }} as tolerance
 from facts
 inner join reports on facts.report_id = reports.report_id

@@ -30,14 +30,7 @@ select
     facts.amount_wan_yuan,
     facts.printed_unit,
     facts.amount_text,
-    facts.source_text,
-    facts.source_start,
-    facts.source_end,
-    facts.source_page,
-    facts.source_locator,
-    facts.seq,
-    facts.is_conflicting,
-    facts.is_primary,
+    {{ stated_fact_columns('facts') }},
     {{ half_unit(printed_decimals('facts.amount_text', 'facts.amount_in_printed_unit'),
                  'facts.wan_yuan_per_unit') }} as tolerance_wan_yuan
 from facts

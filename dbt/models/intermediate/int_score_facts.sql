@@ -67,14 +67,7 @@ select
     all_scores.is_derived,
     framework.indicator_key,
     framework.indicator_level,
-    all_scores.source_text,
-    all_scores.source_start,
-    all_scores.source_end,
-    all_scores.source_page,
-    all_scores.source_locator,
-    all_scores.seq,
-    all_scores.is_conflicting,
-    all_scores.is_primary,
+    {{ stated_fact_columns('all_scores') }},
     {{ half_unit(value_decimals('all_scores.score')) }} as tolerance
 from all_scores
 inner join reports on all_scores.report_id = reports.report_id
