@@ -70,7 +70,7 @@ def _refresh(args: argparse.Namespace) -> int:
     except RefreshBusy as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 1
-    from dagster_project.checks import GX_CHECK_NAME
+    from dagster_project.quality.checks import GX_CHECK_NAME
     from dagster_project.refresh import print_progress, run_refresh, warehouse_summary
 
     print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", file=sys.stderr, flush=True)

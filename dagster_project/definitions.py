@@ -14,7 +14,7 @@ from dagster_project.assets import (
     staging,
 )
 from dagster_project.automation import raw_dir_sensor, refresh_job, refresh_schedule
-from dagster_project.checks import build_quality_checks
+from dagster_project.quality.checks import build_quality_checks
 from dagster_project.resources import (
     DbtInProcessResource,
     GovperfResource,

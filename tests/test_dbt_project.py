@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 from decimal import Decimal
@@ -12,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project import project, quality
+from dagster_project import project
 from dagster_project.build_db import QUALITY_RESULTS
+from dagster_project.quality import suite
 from ingest import schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -249,11 +251,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     db_path = tmp_path_factory.mktemp("dbt") / "build.duckdb"
     write_raw_tables(db_path, FIXTURE)
     con = duckdb.connect(str(db_path))
-    quality.write_quality_results(con, [])
+    suite.write_quality_results(con, [])
     con.close()
     run_dbt(db_path)
     con = duckdb.connect(str(db_path))
-    quality.write_quality_results(con, quality.run_quality_suite(con))
+    suite.write_quality_results(con, suite.run_quality_suite(con))
     con.close()
     con = duckdb.connect(str(db_path), read_only=True)
     yield con
@@ -408,6 +410,20 @@ def test_contract_columns_and_types(warehouse: duckdb.DuckDBPyConnection, table:
     )
     expected = CONTRACT_COLUMNS[table]
     assert {name: got.get(name) for name in expected} == expected
+
+
+def test_layers_point_one_way() -> None:
+    """staging reads sources; intermediate staging, intermediate and seeds; marts anything below them; quality
+    (the invariants Great Expectations checks) intermediate and marts. No intermediate model reads a mart."""
+    manifest = json.loads(project.ensure_dbt_manifest().read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    layer = {uid: node["fqn"][1] if node["resource_type"] == "model" else node["resource_type"]
+             for uid, node in nodes.items()}
+    allowed = {"staging": {"source"}, "intermediate": {"staging", "intermediate", "seed"},
+               "marts": {"staging", "intermediate", "marts", "seed"}, "quality": {"intermediate", "marts", "seed"}}
+    reads = {(node["name"], layer.get(parent, "source")) for uid, node in nodes.items() if layer[uid] in allowed
+             for parent in node["depends_on"]["nodes"] if layer.get(parent, "source") not in allowed[layer[uid]]}
+    assert reads == set()
 
 
 def test_models_land_in_exact_schema_names(warehouse: duckdb.DuckDBPyConnection) -> None:

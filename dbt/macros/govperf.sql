@@ -83,3 +83,9 @@ from {{ ref(model) }}
 where {{ where }}
 {%- endif %}
 {%- endmacro %}
+
+{% macro printed_number(expr) -%}
+    {#- A number as text the way a report prints it: no trailing zeros after the decimal point. -#}
+    (case when cast({{ expr }} as varchar) like '%.%'
+        then rtrim(rtrim(cast({{ expr }} as varchar), '0'), '.') else cast({{ expr }} as varchar) end)
+{%- endmacro %}
