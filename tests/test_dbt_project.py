@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -271,145 +272,89 @@ def mart_row(con: duckdb.DuckDBPyConnection, department_name: str) -> dict:
     return dict(zip(columns, rows[0], strict=True))
 
 
-CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
-    "dim_level": {"admin_level": "VARCHAR", "level_name_zh": "VARCHAR", "level_rank": "INTEGER"},
-    "dim_year": {"fiscal_year": "INTEGER"},
-    "dim_department": {
-        "department_key": "VARCHAR",
-        "department_name": "VARCHAR",
-        "department_type": "VARCHAR",
-        "admin_level": "VARCHAR",
-        "province": "VARCHAR",
-        "city": "VARCHAR",
-        "county": "VARCHAR",
-    },
-    "fct_report": {
-        "report_id": "VARCHAR",
-        "source_file": "VARCHAR",
-        "content_sha256": "VARCHAR",
-        "department_key": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "title": "VARCHAR",
-        "report_type": "VARCHAR",
-        "parse_status": "VARCHAR",
-        "status_reason": "VARCHAR",
-        "header_source": "VARCHAR",
-    },
-    **{
-        table: {
-            "report_id": "VARCHAR",
-            "department_key": "VARCHAR",
-            "fiscal_year": "INTEGER",
-            "item": "VARCHAR",
-            "fund_scope": "VARCHAR",
-            "amount_wan_yuan": "DECIMAL(20,6)",
-            "source_text": "VARCHAR",
-            "source_start": "BIGINT",
-            "source_end": "BIGINT",
-            "source_page": "VARCHAR",
-            "source_locator": "VARCHAR",
-        }
-        for table in ("fct_budget", "fct_spend")
-    },
-    "fct_scores": {
-        "report_id": "VARCHAR",
-        "score_item": "VARCHAR",
-        "score": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "is_derived": "BOOLEAN",
-        "source_text": "VARCHAR",
-        "source_start": "BIGINT",
-        "source_page": "VARCHAR",
-    },
-    "fct_indicators": {
-        "report_id": "VARCHAR",
-        "indicator_name": "VARCHAR",
-        "target_value": "DECIMAL(20,6)",
-        "actual_value": "DECIMAL(20,6)",
-        "unit": "VARCHAR",
-        "target_text": "VARCHAR",
-        "actual_text": "VARCHAR",
-        "source_end": "BIGINT",
-        "source_locator": "VARCHAR",
-        "project_key": "VARCHAR",
-        "comparator": "VARCHAR",
-        "is_met": "BOOLEAN",
-        "is_met_derived": "BOOLEAN",
-        "is_met_assumed": "BOOLEAN",
-    },
-    "mart_department_year": {
-        "department_key": "VARCHAR",
-        "department_name": "VARCHAR",
-        "department_type": "VARCHAR",
-        "admin_level": "VARCHAR",
-        "province": "VARCHAR",
-        "city": "VARCHAR",
-        "county": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "report_id": "VARCHAR",
-        "source_file": "VARCHAR",
-        "budget_total_wan_yuan": "DECIMAL(20,6)",
-        "spend_total_wan_yuan": "DECIMAL(20,6)",
-        "basic_spend_wan_yuan": "DECIMAL(20,6)",
-        "project_spend_wan_yuan": "DECIMAL(20,6)",
-        "revenue_total_wan_yuan": "DECIMAL(20,6)",
-        "execution_rate_pct": "DECIMAL(9,4)",
-        "score_total": "DECIMAL(6,2)",
-        "score_performance_effectiveness": "DECIMAL(6,2)",
-        "score_management_efficiency": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "staff_authorized": "INTEGER",
-        "staff_in_service": "INTEGER",
-        "staff_retired": "INTEGER",
-        "indicator_count": "BIGINT",
-        "quality_status": "VARCHAR",
-        "comparable": "BOOLEAN",
-        "indicators_met_pct": "DECIMAL(9,4)",
-    },
-    "fct_project": {
-        "project_key": "VARCHAR",
-        "report_id": "VARCHAR",
-        "department_key": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "project_name": "VARCHAR",
-        "project_code": "VARCHAR",
-        "budget_initial_wan_yuan": "DECIMAL(20,6)",
-        "budget_adjusted_wan_yuan": "DECIMAL(20,6)",
-        "spend_wan_yuan": "DECIMAL(20,6)",
-        "execution_rate_pct": "DECIMAL(9,4)",
-        "score_total": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "source_text": "VARCHAR",
-        "source_start": "BIGINT",
-        "source_end": "BIGINT",
-    },
-    "mart_project_year": {"project_key": "VARCHAR", "fiscal_year": "INTEGER", "department_name": "VARCHAR",
-                          "admin_level": "VARCHAR", "indicator_count": "BIGINT"},
-    "mart_report": {"report_id": "VARCHAR", "department_key": "VARCHAR", "fiscal_year": "INTEGER",
-                    "report_type": "VARCHAR", "parse_status": "VARCHAR", "is_latest_version": "BOOLEAN",
-                    "spend_total_wan_yuan": "DECIMAL(20,6)", "score_total": "DECIMAL(6,2)",
-                    "comparable": "BOOLEAN", "indicators_met_pct": "DECIMAL(9,4)"},
-    "quality_issues": {
-        "report_id": "VARCHAR",
-        "check_name": "VARCHAR",
-        "severity": "VARCHAR",
-        "observed": "VARCHAR",
-        "expected": "VARCHAR",
-    },
-}
+def _manifest() -> dict:
+    return json.loads(project.ensure_dbt_manifest().read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
-def test_contract_columns_and_types(warehouse: duckdb.DuckDBPyConnection, table: str) -> None:
-    got = dict(
-        warehouse.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'marts' AND table_name = ?",
-            [table],
-        ).fetchall()
-    )
-    expected = CONTRACT_COLUMNS[table]
-    assert {name: got.get(name) for name in expected} == expected
+def _yml_columns() -> dict[str, dict[str, str | None]]:
+    """Columns of every published model and seed as its yml declares them: {table: {column: data_type or None}}."""
+    out: dict[str, dict[str, str | None]] = {}
+    for node in _manifest()["nodes"].values():
+        if node["resource_type"] not in ("model", "seed") or node["schema"] != "marts":
+            continue
+        types = node["config"].get("column_types") or {}
+        columns = node["columns"].items()
+        out[node["name"]] = {name: column.get("data_type") or types.get(name) for name, column in columns}
+    return out
+
+
+def _built_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+        [table],
+    ).fetchall())
+
+
+def _sql_type(data_type: str) -> str:
+    return data_type.replace(" ", "").upper()
+
+
+@pytest.mark.parametrize("table", sorted(_yml_columns()))
+def test_built_marts_have_the_columns_and_types_their_yml_declares(
+    warehouse: duckdb.DuckDBPyConnection, table: str
+) -> None:
+    declared = _yml_columns()[table]
+    built = _built_columns(warehouse, table)
+    assert declared and set(declared) <= set(built)
+    assert {c: built[c] for c, t in declared.items() if t} == {c: _sql_type(t) for c, t in declared.items() if t}
+
+
+def test_mart_report_has_the_columns_of_mart_department_year(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The contract: mart_report has the same columns as mart_department_year, plus its report-level ones."""
+    department_year = _built_columns(warehouse, "mart_department_year")
+    report = _built_columns(warehouse, "mart_report")
+    assert {c: report.get(c) for c in department_year} == department_year
+    assert {"report_type", "parse_status", "is_latest_version"} <= set(report)
+
+
+def test_money_and_percentages_have_the_contract_types(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Every published ``*_wan_yuan`` column is DECIMAL(20,6) and every ``*_pct`` column DECIMAL(9,4)."""
+    rows = [row for row in warehouse.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts'"
+    ).fetchall() if row[1].endswith(("_wan_yuan", "_pct"))]
+    assert len(rows) > 20
+    wrong = [row for row in rows if row[2] != ("DECIMAL(20,6)" if row[1].endswith("_wan_yuan") else "DECIMAL(9,4)")]
+    assert wrong == []
+
+
+CONTRACT_MD = REPO.parent.parent / "shared" / "CONTRACT.md"
+_NAMES = re.compile(r"`([a-z_][a-z0-9_]*)`")
+
+
+def contract_tables(text: str) -> dict[str, set[str]]:
+    """{table: columns} of the warehouse contract's column tables: a table's names are the quoted names of the
+    heading or the paragraph before it (before a dash); a row's first cell names one or more columns."""
+    tables: dict[str, set[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = []
+        elif line.startswith("### ") or (line.startswith("`") and " — " in line):
+            current = _NAMES.findall(line.split(" — ")[0])
+        elif line.startswith("| `") and current:
+            for name in current:
+                tables.setdefault(name, set()).update(_NAMES.findall(line.split("|")[1]))
+    return tables
+
+
+def test_the_yml_contracts_declare_every_column_of_the_warehouse_contract() -> None:
+    if not CONTRACT_MD.exists():
+        pytest.skip("no ../shared/CONTRACT.md")
+    contract = contract_tables(CONTRACT_MD.read_text(encoding="utf-8"))
+    assert {"fct_budget", "fct_spend", "mart_department_year", "fct_project", "dim_level"} <= set(contract)
+    declared = _yml_columns()
+    missing = {table: sorted(columns - set(declared.get(table, {}))) for table, columns in contract.items()}
+    assert {table: columns for table, columns in missing.items() if columns} == {}
 
 
 def test_layers_point_one_way() -> None:
