@@ -327,7 +327,9 @@ def test_money_and_percentages_have_the_contract_types(warehouse: duckdb.DuckDBP
     assert wrong == []
 
 
-CONTRACT_MD = REPO.parent.parent / "shared" / "CONTRACT.md"
+# The shared warehouse contract next to the checkout (../shared, or ../../shared from a worktree).
+CONTRACT_MD = next((p for p in (REPO.parent / "shared" / "CONTRACT.md", REPO.parents[1] / "shared" / "CONTRACT.md")
+                    if p.exists()), REPO.parent / "shared" / "CONTRACT.md")
 _NAMES = re.compile(r"`([a-z_][a-z0-9_]*)`")
 
 
