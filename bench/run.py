@@ -26,6 +26,7 @@ import argparse
 import cProfile
 import datetime as dt
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -502,49 +503,65 @@ def measure_baseline(texts: Sequence[str]) -> dict[str, Any]:
     }
 
 
-# What parse_report spends its time on, by the functions it calls (module, function).
-PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("normalise", "ingest/normalise.py", "clean_texts"),
-    ("normalise", "ingest/normalise.py", "join_paragraphs"),
-    ("lines + sections", "ingest/segment.py", "lines_of"),
-    ("lines + sections", "ingest/segment.py", "sections"),
-    ("header", "ingest/header.py", "read_header"),
-    ("money", "ingest/money.py", "extract_money"),
-    ("rates + staff", "ingest/money.py", "extract_rates"),
-    ("rates + staff", "ingest/money.py", "extract_table_rates"),
-    ("rates + staff", "ingest/money.py", "extract_staff"),
-    ("scores", "ingest/scores.py", "extract_scores"),
-    ("scores", "ingest/indicators.py", "table_total_score"),
-    ("scores", "ingest/scores.py", "extract_deductions"),
-    ("indicators", "ingest/indicators.py", "extract_indicators"),
-    ("findings", "ingest/findings.py", "extract_findings"),
-    ("frames (polars)", "ingest/parse.py", "_frames"),
-)
+def _profile_parts() -> tuple[tuple[str, Callable[..., Any], bool], ...]:
+    """What ``parse_reports`` spends its time on: (part, function, called once per batch). A function
+    called per report counts only the calls ``parse_report`` makes itself (a helper also called deeper
+    is not counted twice)."""
+    from ingest import findings, forms, header, indicators, money, normalise, projects, schema, scores, segment, tables
+
+    return (
+        ("normalise", normalise.clean_texts, True),
+        ("normalise", normalise.join_paragraphs, False),
+        ("normalise", normalise.simplified, False),
+        ("lines + sections", segment.lines_of, False),
+        ("lines + sections", segment.sections, False),
+        ("tables", tables.report_tables, False),
+        ("tables", tables.sections, False),
+        ("header", header.read_header, False),
+        ("money", money.extract_money, False),
+        ("money", money.money_grid_facts, False),
+        ("rates + staff", money.extract_rates, False),
+        ("rates + staff", money.extract_staff, False),
+        ("forms", forms.budget_lines, False),
+        ("forms", forms.department_form_money, False),
+        ("forms", forms.form_staff, False),
+        ("forms", forms.form_score, False),
+        ("forms", forms.table_scores, False),
+        ("scores", scores.extract_scores, False),
+        ("scores", scores.prose_score_at, False),
+        ("scores", scores.extract_deductions, False),
+        ("indicators", indicators.extract_indicators, False),
+        ("findings", findings.extract_findings, False),
+        ("projects", projects.project_blocks, False),
+        ("frames (polars)", schema.frame, True),
+    )
+
+
+def _profile_key(function: Callable[..., Any]) -> tuple[str, int, str]:
+    """The key cProfile files ``function``'s calls under."""
+    code = inspect.unwrap(function).__code__
+    return code.co_filename, code.co_firstlineno, code.co_name
 
 
 def profile_parser(inputs: Sequence[Any], sample: int) -> dict[str, Any]:
-    """cProfile of ``parse_report`` over ``sample`` reports in this process: share per part, top functions."""
-    from ingest.parse import _frames, _jobs, _safe_parse
+    """cProfile of ``parse_reports`` over ``sample`` reports in this process: share per part, top functions."""
+    from ingest.parse import parse_report, parse_reports
 
     items = list(inputs[:sample])
     profiler = cProfile.Profile()
     profiler.enable()
-    _frames([_safe_parse(job) for job in _jobs(items)])
+    parse_reports(items, limits=None)
     profiler.disable()
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
-    total = sum(v[3] for k, v in raw.items()
-                if k[0].endswith("ingest/parse.py") and k[2] in ("_jobs", "_safe_parse", "_frames"))
-    callers = {k for k in raw if k[0].endswith("ingest/parse.py") and k[2] == "parse_report"}
+    total = raw[_profile_key(parse_reports)][3]
+    caller = _profile_key(parse_report)
     parts: dict[str, float] = {}
-    for part, module, func in PROFILE_PARTS:
-        # time of the calls parse_report makes itself (a helper also called deeper is not counted twice);
-        # _frames and clean_texts (the batch's whole-text pass) are called once
-        seconds = sum(
-            v[3] if func in ("_frames", "clean_texts") else sum(t[3] for caller, t in v[4].items() if caller in callers)
-            for k, v in raw.items()
-            if k[0].endswith(module) and k[2] == func
-        )
+    for part, function, per_batch in _profile_parts():
+        entry = raw.get(_profile_key(function))
+        if entry is None:
+            continue
+        seconds = entry[3] if per_batch else sum(t[3] for c, t in entry[4].items() if c == caller)
         parts[part] = parts.get(part, 0.0) + seconds
     parts["other (parse_report itself, conflicts, rows)"] = max(0.0, total - sum(parts.values()))
     top = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
@@ -856,9 +873,9 @@ def measure_ray(
     refresher: Refresher, raw_dir: Path, warehouse_dir: Path, n: int, local: dict[str, Any]
 ) -> dict[str, Any]:
     """A full refresh of the corpus with ``--engine ray`` on a two-node Ray cluster started on this
-    machine (``bench.ray_cluster``, one CPU a node: the cores the local refresh's workers use), timed
+    machine (``fixtures.cluster``, one CPU a node: the cores the local refresh's workers use), timed
     as the local one was; the ratio of their wall times is the engine's overhead."""
-    from bench.ray_cluster import local_cluster
+    from fixtures.cluster import local_cluster
 
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     began = time.perf_counter()

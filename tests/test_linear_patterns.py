@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bench.hostile import REPEATED, TITLE, repeated_text
+from fixtures.hostile import REPEATED, TITLE, repeated_text
 from ingest.parse import ReportInput, parse_report
 from tests.linearity import ladder, worst_pieces
 

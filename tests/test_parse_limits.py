@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.hostile import REPEATED, repeated_text
+from fixtures.hostile import REPEATED, repeated_text
 from ingest.parse import ReportInput, parse_report, parse_reports
 
 TITLE = "2023年度某市财政局部门整体支出绩效自评报告\n一、部门基本情况\n"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,6 +111,19 @@ def _recognise(image: Any) -> list[OcrLine]:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         lines.append(OcrLine(text, (min(xs), min(ys), max(xs), max(ys)), float(score)))
     return lines
+
+
+@contextmanager
+def recognised_by(recognise: Callable[[Any], list[OcrLine]]) -> Iterator[None]:
+    """Within the block, pages are OCR'd by ``recognise`` (another engine or setting, as ``bench.ocr``
+    compares them at equal facts). Read without a cache dir: the cache does not know the recogniser."""
+    global _recognise
+    saved = _recognise
+    _recognise = recognise
+    try:
+        yield
+    finally:
+        _recognise = saved
 
 
 def _recognise_line(image: Any) -> list[OcrLine]:
