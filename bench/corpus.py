@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 
 from fixtures import variants
-from ingest.decode import decode_bytes
-from ingest.gazetteer import gazetteer
+from ingest.files.decode import decode_bytes
+from ingest.vocab.gazetteer import gazetteer
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SAMPLES = REPO / "data" / "raw"

@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     stats_file, govperf_args = argv[0], argv[1:]
 
     def govperf() -> int:
-        from dagster_project.cli import main as cli
+        from dagster_project.cli.main import main as cli
 
         return cli(govperf_args)
 

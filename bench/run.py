@@ -265,8 +265,8 @@ def _gb(n_bytes: int | float) -> float:
 def refresh_available() -> bool:
     """True when the refresh that ``govperf refresh`` runs can be imported."""
     try:
-        return importlib.util.find_spec("dagster_project.refresh") is not None and (
-            importlib.util.find_spec("dagster_project.cli") is not None
+        return importlib.util.find_spec("dagster_project.cli.refresh") is not None and (
+            importlib.util.find_spec("dagster_project.cli.main") is not None
         )
     except ImportError:
         return False
@@ -448,9 +448,9 @@ def in_process_stages(raw_dir: Path, build_db: Path, parse_sample: int) -> tuple
 
     Returns the timings and the parser inputs (decoded reports) for the baseline and the profile.
     """
-    from dagster_project.build_db import build_connection, pending_inputs, sync_raw_reports, write_staging
+    from dagster_project.warehouse.build_db import build_connection, pending_inputs, sync_raw_reports, write_staging
+    from ingest.files.raw import scan_raw_dir
     from ingest.parse import parse_reports
-    from ingest.raw import scan_raw_dir
 
     for path in (build_db, build_db.with_name(build_db.name + ".wal")):
         path.unlink(missing_ok=True)
@@ -507,7 +507,9 @@ def _profile_parts() -> tuple[tuple[str, Callable[..., Any], bool], ...]:
     """What ``parse_reports`` spends its time on: (part, function, called once per batch). A function
     called per report counts only the calls ``parse_report`` makes itself (a helper also called deeper
     is not counted twice)."""
-    from ingest import findings, forms, header, indicators, money, normalise, projects, schema, scores, segment, tables
+    from ingest import schema
+    from ingest.facts import findings, forms, header, indicators, money, projects, scores, tables
+    from ingest.text import normalise, segment
 
     return (
         ("normalise", normalise.clean_texts, True),
@@ -642,8 +644,8 @@ def summarise_profile(stats: pstats.Stats, top: int = 15) -> dict[str, Any]:
 def noop_breakdown(raw_dir: Path, warehouse: Path, repeat: int = 3) -> dict[str, Any]:
     """Where a no-op ``govperf refresh`` spends its time: interpreter start-up, importing the CLI
     (fresh interpreters, best of ``repeat``), and the change scan itself (here, under cProfile)."""
-    from dagster_project.changes import nothing_changed
-    from dagster_project.settings import Settings
+    from dagster_project.warehouse.changes import nothing_changed
+    from dagster_project.warehouse.settings import Settings
 
     def best(code: str) -> float:
         times = []
@@ -654,7 +656,7 @@ def noop_breakdown(raw_dir: Path, warehouse: Path, repeat: int = 3) -> dict[str,
         return min(times)
 
     start_up = best("pass")
-    with_cli = best("import dagster_project.cli")
+    with_cli = best("import dagster_project.cli.main")
     settings = Settings.resolve(raw_dir=raw_dir, warehouse=warehouse)
     profiler = cProfile.Profile()
     with timed() as t:
@@ -704,7 +706,7 @@ def _code_fingerprint() -> str | None:
     when it changes, a refresh rebuilds (and re-parses, for a parser change) instead of doing only
     the work of the change it was given."""
     try:
-        from dagster_project.changes import code_fingerprint
+        from dagster_project.warehouse.changes import code_fingerprint
     except ImportError:
         return None
     return code_fingerprint()
@@ -940,7 +942,7 @@ def render_table(results: dict[str, Any]) -> str:
         parts = refresh.get("noop_breakdown", {})
         for key, label in (
             ("interpreter_start_s", "interpreter start-up"),
-            ("import_cli_s", "import dagster_project.cli"),
+            ("import_cli_s", "import dagster_project.cli.main"),
             ("change_scan_s", "change scan (nothing_changed)"),
         ):
             if key in parts:
@@ -1115,7 +1117,7 @@ def main(argv: Sequence[str] | None = None, command: Callable[..., list[str]] = 
     if args.no_refresh:
         results["refresh"] = {"skipped": "--no-refresh"}
     elif not refresh_available():
-        results["refresh"] = {"skipped": "dagster_project.refresh / dagster_project.cli not importable"}
+        results["refresh"] = {"skipped": "dagster_project.cli.refresh / dagster_project.cli.main not importable"}
         complete = False
     else:
         warehouse_dir = workdir / f"warehouse_{n}"

@@ -15,9 +15,9 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
-from dagster_project.build_db import connect_build
-from dagster_project.markdown import md_table
-from dagster_project.resources import GovperfResource
+from dagster_project.defs.markdown import md_table
+from dagster_project.defs.resources import GovperfResource
+from dagster_project.warehouse.build_db import connect_build
 
 GX_CHECK_NAME = "great_expectations"
 CHECKED_MARTS = (

@@ -34,9 +34,9 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-from dagster_project.build_db import QUALITY_RESULTS, connect_build, fetch_one
 from dagster_project.quality_worker import QualitySummary
-from ingest.escape import escape_html, escape_tree
+from dagster_project.warehouse.build_db import QUALITY_RESULTS, connect_build, fetch_one
+from dagster_project.warehouse.escape import escape_html, escape_tree
 
 FIRST_FISCAL_YEAR = 2000
 GROWTH_WORDS = ("增长", "增幅", "提高", "增速")

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dagster_project import export
+from dagster_project.warehouse import export
 from dashboard import queries as q
 from dashboard import render
 from dashboard.i18n import LANGUAGES, label, reason, text

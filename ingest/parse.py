@@ -1,8 +1,8 @@
 """Parse decoded reports into the staging frames of ``ingest.schema``.
 
 ``parse_report`` is pure and per report; ``parse_reports`` does the whole-text clean-up of a batch at
-once (``ingest.normalise.clean_texts``, vectorised in polars), runs ``parse_report`` over the batch in
-worker processes, each report under a time and memory budget (``ingest.pool``), and assembles one
+once (``ingest.text.normalise.clean_texts``, vectorised in polars), runs ``parse_report`` over the batch in
+worker processes, each report under a time and memory budget (``ingest.runtime.pool``), and assembles one
 polars frame per staging table.
 """
 
@@ -18,25 +18,25 @@ from typing import Any, Literal
 
 import polars as pl
 
-from ingest import patterns as P
 from ingest import schema
 from ingest.documents.model import Span
 from ingest.documents.provenance import locate
-from ingest.findings import extract_findings
-from ingest.forms import TableScores, budget_lines, department_form_money, form_score, form_staff, table_scores
-from ingest.grid import Grid, cell_spans
-from ingest.header import Header, read_header
-from ingest.indicators import extract_indicators
-from ingest.limits import parse_limits
-from ingest.manifest import checked_values
-from ingest.money import Issue, extract_money, extract_rates, extract_staff, money_grid_facts
-from ingest.normalise import clean_texts, join_paragraphs, simplified
-from ingest.pool import Limits, run_limited
-from ingest.projects import form_projects, project_blocks, report_project
-from ingest.scores import ScoreFact, extract_deductions, extract_scores, prose_score_at
-from ingest.segment import lines_of
-from ingest.segment import sections as segment_sections
-from ingest.tables import VOCABULARY_PATTERN, report_tables, sections
+from ingest.facts import patterns as P
+from ingest.facts.findings import extract_findings
+from ingest.facts.forms import TableScores, budget_lines, department_form_money, form_score, form_staff, table_scores
+from ingest.facts.grid import Grid, cell_spans
+from ingest.facts.header import Header, read_header
+from ingest.facts.indicators import extract_indicators
+from ingest.facts.money import Issue, extract_money, extract_rates, extract_staff, money_grid_facts
+from ingest.facts.projects import form_projects, project_blocks, report_project
+from ingest.facts.scores import ScoreFact, extract_deductions, extract_scores, prose_score_at
+from ingest.facts.tables import VOCABULARY_PATTERN, report_tables, sections
+from ingest.files.manifest import checked_values
+from ingest.runtime.limits import parse_limits
+from ingest.runtime.pool import Limits, run_limited
+from ingest.text.normalise import clean_texts, join_paragraphs, simplified
+from ingest.text.segment import lines_of
+from ingest.text.segment import sections as segment_sections
 
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.
@@ -410,7 +410,7 @@ def parse_reports(
     readable = [i for i, (_, cleaned) in enumerate(jobs) if cleaned is not None]
     parsed = {i: _safe_parse(job) for i, job in enumerate(jobs) if job[1] is None}
     jobs_in = [jobs[i] for i in readable]
-    for outcome in run_limited(_safe_parse, jobs_in, limits, workers, on_progress, preload=["ingest.warm"]):
+    for outcome in run_limited(_safe_parse, jobs_in, limits, workers, on_progress, preload=["ingest.runtime.warm"]):
         i = readable[outcome.index]
         parsed[i] = outcome.value if outcome.value is not None else _failed(jobs[i][0], outcome.failure or "")
     return _frames(parsed[i] for i in range(len(jobs)))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.refresh import RefreshOutcome, run_refresh
-from dagster_project.settings import Settings
+from dagster_project.cli.refresh import RefreshOutcome, run_refresh
+from dagster_project.warehouse.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_RAW_DIR = REPO_ROOT / "data" / "raw"

@@ -6,7 +6,7 @@ with::
     uv run --frozen python -m tests.form_facts 500 501 --renderings scan
 
 Each rendering's bytes are written to a raw dir, scanned and read as a refresh reads them
-(``ingest.raw.scan_raw_dir`` → ``decode_raw_file``; the document's grids through the JSON they are
+(``ingest.files.raw.scan_raw_dir`` → ``decode_raw_file``; the document's grids through the JSON they are
 stored as), parsed (``ingest.parse.parse_reports``) and the headline figures chosen as the marts choose
 them (``tests.real_gold._mart_like``; projects and indicators like ``int_project_facts`` and
 ``int_indicator_facts``). A fact is *right* when it equals the ground truth, a *miss* when it is NULL,
@@ -26,7 +26,7 @@ from typing import Any
 
 from fixtures import formats
 from fixtures.forms import FAMILIES, Facts, Form, make_form
-from ingest.forms import row_key
+from ingest.facts.forms import row_key
 from tests.real_gold import _mart_like
 
 FAST_RENDERINGS = ("txt", "txt_flat", "pdf", "docx", "xlsx", "xls", "html")
@@ -52,9 +52,9 @@ def _decimal(value: Any) -> Decimal | None:
 
 def read_forms(files: Sequence[tuple[str, bytes]], ocr_cache: Path | None = None) -> dict[str, Read]:
     """Read rendered forms (file name, bytes) as a refresh does and choose what the marts would show."""
-    from ingest.grid import grids_from_json, grids_to_json
+    from ingest.facts.grid import grids_from_json, grids_to_json
+    from ingest.files.raw import decode_raw_file, report_input, scan_raw_dir
     from ingest.parse import parse_reports
-    from ingest.raw import decode_raw_file, report_input, scan_raw_dir
 
     with tempfile.TemporaryDirectory() as tmp:
         raw_dir = Path(tmp)

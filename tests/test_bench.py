@@ -19,9 +19,9 @@ import polars as pl
 import pytest
 
 from bench import baseline, corpus, profile_refresh, run
-from ingest.decode import decode_bytes
+from ingest.files.decode import decode_bytes
+from ingest.files.raw import read_manifest
 from ingest.parse import ReportInput, parse_reports
-from ingest.raw import read_manifest
 
 HEADER_FIELDS = ("fiscal_year", "department_name", "department_type", "province", "city", "county", "admin_level")
 
@@ -342,7 +342,7 @@ def test_document_figures_read_every_sample_pdf() -> None:
     assert "text PDF:" in table and "pages/s" in table and "ruled form PDF:" in table
 
 
-@pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.refresh) is not available")
+@pytest.mark.skipif(not run.refresh_available(), reason="the refresh (dagster_project.cli.refresh) is not available")
 @pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import dagster_project.build_db as wh
-import dagster_project.publish as pub
-from dagster_project.settings import SettingError, Settings
+import dagster_project.warehouse.build_db as wh
+import dagster_project.warehouse.publish as pub
+from dagster_project.warehouse.settings import SettingError, Settings
+from ingest.files.raw import scan_raw_dir
 from ingest.parse import parse_reports
-from ingest.raw import scan_raw_dir
 
 REPORT = "2023年度某市财政局部门整体支出绩效自评报告\n\n一、部门基本情况\n全年预算数 120.5 万元。\n"
 

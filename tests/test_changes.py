@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project import changes
-from dagster_project.settings import Settings
+from dagster_project.warehouse import changes
+from dagster_project.warehouse.settings import Settings
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_unreadable_and_odd_entries_never_raise(settings: Settings) -> None:
 
 
 def test_the_scan_takes_the_change_scans_hashes_and_reads_only_what_it_lacks(settings: Settings) -> None:
-    from ingest.raw import scan_raw_dir
+    from ingest.files.raw import scan_raw_dir
 
     _publish(settings)
     (settings.raw_dir / "sub" / "b.txt").write_text("报告乙(修订)", encoding="utf-8")

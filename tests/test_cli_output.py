@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.cli import CLOSED_PIPE_EXIT
+from dagster_project.cli.main import CLOSED_PIPE_EXIT
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 GOVPERF = str(Path(sys.executable).with_name("govperf"))

@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project import project, quality
-from dagster_project.build_db import QUALITY_RESULTS
+from dagster_project import quality
+from dagster_project.defs import project
+from dagster_project.warehouse.build_db import QUALITY_RESULTS
 from ingest import schema
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ from ingest.documents.html import decode_html
 from ingest.documents.model import Provenance, Span
 from ingest.documents.provenance import locate, merge_locators, spans_from_json, spans_to_json
 from ingest.documents.render import table_row_line
-from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
+from ingest.text.normalise import normalise
 
 REPORT = """2023年度某市交通运输局部门整体支出绩效自评报告
 一、部门基本情况

@@ -12,8 +12,8 @@ import pytest
 from fixtures import documents as F
 from fixtures.facts import SAMPLES, different_facts, facts
 from ingest.documents import Limits, read_document
-from ingest.normalise import normalise
 from ingest.parse import ReportInput, parse_reports
+from ingest.text.normalise import normalise
 
 FORMATS: dict[str, tuple[Callable[[str], bytes], str]] = {
     "text_pdf": (F.text_pdf, ".pdf"),

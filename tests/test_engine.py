@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.cli import main
-from dagster_project.settings import SettingError, Settings, engine_setting
+from dagster_project.cli.main import main
+from dagster_project.warehouse.settings import SettingError, Settings, engine_setting
 from fixtures import formats
 from fixtures.forms import make_form
-from ingest.limits import max_scan_bytes
-from ingest.pool import Limits, Remote, run_limited, using_engine
-from ingest.raw import scan_raw_dir
-from ingest.ray_engine import MAX_PER_TASK, per_task, unreachable
+from ingest.files.raw import scan_raw_dir
+from ingest.runtime.limits import max_scan_bytes
+from ingest.runtime.pool import Limits, Remote, run_limited, using_engine
+from ingest.runtime.ray_engine import MAX_PER_TASK, per_task, unreachable
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 from tests.test_pool import behave
 
@@ -94,7 +94,7 @@ class _Recorder:
         self.calls: list[tuple[str, list, Remote]] = []
 
     def run(self, fn, items, limits, *, on_progress, what, preload, remote):
-        from ingest.pool import Outcome
+        from ingest.runtime.pool import Outcome
 
         self.calls.append((what, list(items), remote))
         for index, item in enumerate(items):
@@ -114,7 +114,7 @@ def test_run_limited_hands_items_to_the_engine_in_place(tmp_path: Path):
 
 
 def test_documents_travel_as_bytes_checked_against_the_scan(tmp_path: Path):
-    from ingest.raw import decode_raw_files
+    from ingest.files.raw import decode_raw_files
 
     (tmp_path / "a.html").write_bytes(formats.html_page(make_form("project", 0)))
     (tmp_path / "b.txt").write_text("text is read where the refresh runs")
@@ -155,11 +155,11 @@ def test_a_local_refresh_imports_no_ray(tmp_path: Path):
     shutil.copy(sorted(SAMPLE_RAW_DIR.iterdir())[0], raw)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVPERF_", "RAY_"))}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "dagster_project.cli", "refresh", "--raw-dir", str(raw),
+        [sys.executable, "-X", "importtime", "-m", "dagster_project.cli.main", "refresh", "--raw-dir", str(raw),
          "--warehouse", str(tmp_path / "w" / "warehouse.duckdb")],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "dagster_project.assets" in imported
+    assert "dagster_project.defs.assets" in imported
     assert not {name for name in imported if name == "ray" or name.startswith(("ray.", "dagster_ray"))}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.escape import escape_html, escape_markdown, escape_tree, markdown_code
+from dagster_project.warehouse.escape import escape_html, escape_markdown, escape_tree, markdown_code
 
 EVIL = "<script>alert('x')</script>"
 

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from dagster_project import export
-from dagster_project.cli import main
+from dagster_project.cli.main import main
+from dagster_project.warehouse import export
 
 AMOUNTS = [Decimal("18485.900000"), Decimal("12345678901234.123456"), Decimal("0.000001"), None]
 

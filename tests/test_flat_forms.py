@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from ingest.documents import read_document
 from ingest.documents.sheet import _cell_text
-from ingest.grid import line_above
+from ingest.facts.grid import line_above
+from ingest.facts.tables import flat_tables
 from ingest.parse import ReportInput, parse_report
-from ingest.tables import flat_tables
 
 FLAT_FORM = """某县某局2022年度部门整体支出绩效自评报告
 一、基本情况

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.refresh import run_refresh
-from dagster_project.settings import Settings
+from dagster_project.cli.refresh import run_refresh
+from dagster_project.warehouse.settings import Settings
 from fixtures import formats
 from fixtures.forms import FAMILIES, make_form
 from tests.form_facts import FAST_RENDERINGS, Score, expected, read_forms, rendered, warehouse_reads

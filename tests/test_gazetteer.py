@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.gazetteer import gazetteer, province_spellings, resolve
+from ingest.vocab.gazetteer import gazetteer, province_spellings, resolve
 
 
 @pytest.mark.parametrize(("name", "province", "city", "county", "township", "level"), [

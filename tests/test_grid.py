@@ -13,12 +13,12 @@ import pytest
 from ingest.documents import read_document
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow
 from ingest.documents.render import render_placed
-from ingest.grid import GridCell, cell_spans, document_grids, grids_from_json, grids_to_json
-from ingest.indicators import comparator_cell, read_figure
-from ingest.normalise import normalise
+from ingest.facts.grid import GridCell, cell_spans, document_grids, grids_from_json, grids_to_json
+from ingest.facts.indicators import comparator_cell, read_figure
+from ingest.facts.tables import report_tables, sections
 from ingest.parse import ReportInput, parse_report
-from ingest.segment import lines_of
-from ingest.tables import report_tables, sections
+from ingest.text.normalise import normalise
+from ingest.text.segment import lines_of
 
 BLOCK = "年度预算执行情况(万元)"
 TITLE = "2021年度某县农业农村局部门整体支出绩效自评表"

@@ -1,4 +1,4 @@
-"""The organisation-name grammar (``ingest.orgname``) and the header rules built on it, one class of
+"""The organisation-name grammar (``ingest.facts.orgname``) and the header rules built on it, one class of
 wrong header value at a time, on variants written for these tests (``tests/header_variants.py``),
 distractors included."""
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import orgname
-from ingest.header import department_type, evaluator_kind
-from ingest.normalise import normalise, simplified
+from ingest.facts import orgname
+from ingest.facts.header import department_type, evaluator_kind
 from ingest.parse import ReportInput, parse_reports
-from ingest.vocabulary import VOCAB_DIR
+from ingest.text.normalise import normalise, simplified
+from ingest.vocab.vocabulary import VOCAB_DIR
 from tests import header_variants as V
 
 
@@ -203,7 +203,7 @@ def test_held_out_variants_state_no_wrong_value(cases):
 
 # ---------------------------------------------------------------- the refresh summary
 def test_refresh_summary_counts_header_values_rejected(sample_warehouse: Path) -> None:
-    from dagster_project.refresh import warehouse_summary
+    from dagster_project.cli.refresh import warehouse_summary
     con = duckdb.connect(str(sample_warehouse), read_only=True)
     try:
         stated = con.execute("SELECT count(*) FROM marts.fct_parse_issues "

@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import dagster_project.build_db as wh
-import dagster_project.publish as pub
-from dagster_project import changes
-from dagster_project.cli import main
-from dagster_project.settings import SettingError, Settings, check_storage_version, is_valid_cron
-from ingest.decode import decode_bytes
+import dagster_project.warehouse.build_db as wh
+import dagster_project.warehouse.publish as pub
+from dagster_project.cli.main import main
+from dagster_project.warehouse import changes
+from dagster_project.warehouse.settings import SettingError, Settings, check_storage_version, is_valid_cron
 from ingest.documents.read import read_document
+from ingest.files.decode import decode_bytes
 
 # ------------------------------------------------------------------ change detection
 
@@ -186,7 +186,7 @@ def _versions(warehouse: Path) -> tuple[int, str | None]:
 _KILL_AT_REPLACE = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    import dagster_project.publish as pub
+    import dagster_project.warehouse.publish as pub
     target, calls = sys.argv[3], []
     real = os.replace
     def replace(src, dst):
@@ -273,7 +273,7 @@ def test_the_cron_check_agrees_with_dagster() -> None:
 def _refresh_exit(tmp_path: Path, env: dict[str, str], *argv: str) -> tuple[int, str]:
     """``govperf refresh`` in a subprocess (settings come from its environment); exit code and stderr."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GOVPERF_")}
-    done = subprocess.run([sys.executable, "-m", "dagster_project.cli", "refresh", *argv],
+    done = subprocess.run([sys.executable, "-m", "dagster_project.cli.main", "refresh", *argv],
                           env={**clean, **env}, capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parents[1], check=False)
     return done.returncode, done.stderr
@@ -329,7 +329,7 @@ def _holder(code: str, where: Path) -> subprocess.Popen:
 
 def test_a_refresh_waiting_on_the_lock_says_who_holds_it_and_gives_up(tmp_path: Path) -> None:
     holder = _holder(
-        "import sys; from pathlib import Path; from dagster_project.publish import RefreshLock\n"
+        "import sys; from pathlib import Path; from dagster_project.warehouse.publish import RefreshLock\n"
         f"with RefreshLock(Path({str(tmp_path)!r}), 0):\n"
         "    print('ready', flush=True); sys.stdin.readline()\n", tmp_path)
     said: list[str] = []

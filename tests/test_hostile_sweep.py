@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.publish import internal_path
+from dagster_project.warehouse.publish import internal_path
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 pytestmark = pytest.mark.slow
@@ -44,7 +44,7 @@ class Sweep:
 def _govperf(sweep: Sweep, *argv: str, env: dict[str, str] | None = None,
              timeout: float = 1800) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GOVPERF_")}
-    return subprocess.run([sys.executable, "-m", "dagster_project.cli", *argv], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "dagster_project.cli.main", *argv], cwd=REPO_ROOT,
                           env={**clean, **(env or {})}, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -166,7 +166,7 @@ def test_damaged_build_state_and_sidecar_recover_by_themselves(sweep: Sweep, fir
 def test_a_refresh_finding_the_lock_held_names_the_holder_and_gives_up(sweep: Sweep, first: dict) -> None:
     build_dir = sweep.warehouse.parent / ".build" / sweep.warehouse.name
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from dagster_project.publish import "
+        [sys.executable, "-c", "import sys; from pathlib import Path; from dagster_project.warehouse.publish import "
          f"RefreshLock\nwith RefreshLock(Path({str(build_dir)!r}), 0):\n    print('ready', flush=True); "
          "sys.stdin.readline()\n"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     try:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.limits import (
+from ingest.runtime.limits import (
     SettingError,
     build_state_dir,
     is_corrupt_database_error,
     max_file_bytes,
     parse_limits,
 )
-from ingest.pool import Limits
+from ingest.runtime.pool import Limits
 
 
 @pytest.mark.parametrize("bad", ["abc", "nan", "inf", "-inf", "-1", "0", "1e999", " ", ""])

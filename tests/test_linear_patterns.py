@@ -17,10 +17,28 @@ from tests.linearity import ladder, worst_pieces
 
 # Every module of the parser and the document readers that defines patterns.
 MODULES = (
-    "ingest.patterns", "ingest.parse", "ingest.money", "ingest.scores", "ingest.indicators", "ingest.tables",
-    "ingest.header", "ingest.segment", "ingest.normalise", "ingest.forms", "ingest.projects", "ingest.findings",
-    "ingest.manifest", "ingest.limits", "ingest.escape", "ingest.gazetteer", "ingest.grid", "ingest.orgname",
-    "ingest.documents.html", "ingest.documents.provenance", "ingest.documents.sheet", "ingest.documents.text",
+    "ingest.facts.patterns",
+    "ingest.parse",
+    "ingest.facts.money",
+    "ingest.facts.scores",
+    "ingest.facts.indicators",
+    "ingest.facts.tables",
+    "ingest.facts.header",
+    "ingest.text.segment",
+    "ingest.text.normalise",
+    "ingest.facts.forms",
+    "ingest.facts.projects",
+    "ingest.facts.findings",
+    "ingest.files.manifest",
+    "ingest.runtime.limits",
+    "dagster_project.warehouse.escape",
+    "ingest.vocab.gazetteer",
+    "ingest.facts.grid",
+    "ingest.facts.orgname",
+    "ingest.documents.html",
+    "ingest.documents.provenance",
+    "ingest.documents.sheet",
+    "ingest.documents.text",
 )
 LIMIT = 30.0
 """Growth over a tenfold step above which a pattern is not linear (linear ≈ 10, quadratic ≈ 100)."""
@@ -58,8 +76,8 @@ def all_patterns() -> dict[str, re.Pattern]:
                 _collect(f"{short}.{attr}", value, out)
                 if getattr(value, "__module__", None) == module_name:
                     _collect(f"{short}.{attr}()", _built_once(value), out)
-    from ingest.tables import _inline_field
-    from ingest.vocabulary import wordings
+    from ingest.facts.tables import _inline_field
+    from ingest.vocab.vocabulary import wordings
 
     for key in sorted({k for k, _ in wordings("form_fields")}):
         out[f"tables._inline_field({key})"] = _inline_field(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dagster_project.markdown import md_code, md_table, md_text
+from dagster_project.defs.markdown import md_code, md_table, md_text
 
 SCRIPT = "<script>alert(1)</script>"
 

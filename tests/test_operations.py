@@ -22,12 +22,12 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from dagster_project import changes
-from dagster_project.automation import raw_dir_sensor
-from dagster_project.publish import internal_path
-from dagster_project.refresh import RefreshOutcome, run_refresh
-from dagster_project.resources import GovperfResource
-from dagster_project.settings import Settings
+from dagster_project.cli.refresh import RefreshOutcome, run_refresh
+from dagster_project.defs.automation import raw_dir_sensor
+from dagster_project.defs.resources import GovperfResource
+from dagster_project.warehouse import changes
+from dagster_project.warehouse.publish import internal_path
+from dagster_project.warehouse.settings import Settings
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 pytestmark = pytest.mark.slow
@@ -108,7 +108,7 @@ def first(scenario: Scenario) -> subprocess.CompletedProcess:
     }
     args = ["refresh", "--raw-dir", str(scenario.settings.raw_dir), "--warehouse", str(scenario.settings.warehouse)]
     return subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli.main", *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -196,7 +196,7 @@ def killed(scenario: Scenario, changed: dict[str, object]) -> dict[str, object]:
     env = {**os.environ, "GOVPERF_MAX_FILE_MB": LIMIT_MB}
     args = ["refresh", "--raw-dir", str(scenario.settings.raw_dir), "--warehouse", str(warehouse)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli.main", *args],
         cwd=REPO_ROOT,
         env=env,
         start_new_session=True,
@@ -332,7 +332,7 @@ def test_refresh_after_a_kill_succeeds(scenario: Scenario, recovered: RefreshOut
 
 def test_status_lists_failed_reports(scenario: Scenario, recovered: RefreshOutcome) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", "status", "--warehouse", str(scenario.settings.warehouse)],
+        [sys.executable, "-m", "dagster_project.cli.main", "status", "--warehouse", str(scenario.settings.warehouse)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -406,7 +406,7 @@ def test_sensor_in_its_own_process_triggers_on_a_new_file(tmp_path: Path) -> Non
                 "preview",
                 "raw_dir_sensor",
                 "-m",
-                "dagster_project.definitions",
+                "dagster_project.defs.definitions",
             ],
             cwd=REPO_ROOT,
             env=env,

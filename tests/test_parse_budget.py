@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.parse import ReportInput, parse_reports
-from ingest.pool import Limits
+from ingest.runtime.pool import Limits
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import patterns as P
-from ingest.header import fiscal_year_from_body, parse_title, read_header, split_place, title_candidates
-from ingest.money import extract_money, extract_staff
-from ingest.normalise import normalise
+from ingest.facts import patterns as P
+from ingest.facts.header import fiscal_year_from_body, parse_title, read_header, split_place, title_candidates
+from ingest.facts.money import extract_money, extract_staff
+from ingest.facts.scores import extract_rating
 from ingest.parse import ReportInput, parse_reports
-from ingest.scores import extract_rating
-from ingest.segment import lines_of
+from ingest.text.normalise import normalise
+from ingest.text.segment import lines_of
 
 
 def _titles(raw: str) -> list[str]:
@@ -180,18 +180,18 @@ def test_report_title_vocabulary_is_anchored_on_performance_words():
     ("某某县政务服务中心", "other"),
 ])
 def test_full_and_short_official_forms_get_their_type(name, kind):
-    from ingest.header import department_type
+    from ingest.facts.header import department_type
     assert department_type(name) == kind
 
 
 def test_garbled_table_row_is_not_an_execution_rate():
-    from ingest.money import extract_rates
+    from ingest.facts.money import extract_rates
     assert extract_rates("年初预算数全年预算数全年执行数执行率(%)执行率权重执行率得分(分)O88%105") == []
     assert [m.value for m in extract_rates("本年度预算执行率为96.5%。")] == [Decimal("96.5")]
 
 
 def test_short_form_subject_takes_its_placed_form_as_written():
-    from ingest.header import placed_short_form
+    from ingest.facts.header import placed_short_form
     body = ("欢迎访问梧州市政协网站\n市政协坚持团结和民主两大主题。\n市政协牢牢把握履职方向,全市政协委员积极建言。")
     assert placed_short_form(body) == "梧州市政协"
     # a county with no known parent is ambiguous (某县 or 某某县): nothing

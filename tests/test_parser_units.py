@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from ingest.decode import decode_bytes
-from ingest.header import department_type, parse_title, report_type, split_place
-from ingest.money import (
+from ingest.facts.header import department_type, parse_title, report_type, split_place
+from ingest.facts.money import (
     extract_money,
     extract_rates,
     extract_staff,
     parse_number,
     to_wan_yuan,
 )
-from ingest.normalise import clean_texts, normalise
+from ingest.facts.scores import extract_rating, extract_scores
+from ingest.files.decode import decode_bytes
 from ingest.parse import ReportInput, parse_report
-from ingest.scores import extract_rating, extract_scores
-from ingest.segment import classify, enumerator_style, items, lines_of, sections, sentence_span
+from ingest.text.normalise import clean_texts, normalise
+from ingest.text.segment import classify, enumerator_style, items, lines_of, sections, sentence_span
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -298,9 +298,9 @@ def test_number_split_by_a_space_is_left_alone():
 
 
 def _indicators(text: str) -> list[tuple]:
-    from ingest.indicators import extract_indicators
-    from ingest.tables import report_tables
-    from ingest.tables import sections as table_sections
+    from ingest.facts.indicators import extract_indicators
+    from ingest.facts.tables import report_tables
+    from ingest.facts.tables import sections as table_sections
 
     norm = normalise(text)
     lines = lines_of(norm)
@@ -359,7 +359,7 @@ def test_parallel_parse_equals_serial_parse():
 
 
 def test_manifest_sets_report_type():
-    from ingest.header import read_header
+    from ingest.facts.header import read_header
 
     text = "一、项目基本情况\n项目年度预算数850万元。"
     header = read_header(text, lines_of(text), {"report_type": "project", "department_name": "杭州市财政局"})

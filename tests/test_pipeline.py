@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from dagster import AssetKey
 
-from dagster_project.publish import internal_path
-from dagster_project.refresh import RefreshOutcome
+from dagster_project.cli.refresh import RefreshOutcome
+from dagster_project.warehouse.publish import internal_path
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 CONTRACT_COLUMNS: dict[str, set[str]] = {
@@ -173,7 +173,7 @@ def test_every_materialised_asset_reports_its_row_count(sample_refresh: RefreshO
 
 
 def test_definitions_load_with_dbt_assets_and_checks() -> None:
-    from dagster_project.definitions import defs
+    from dagster_project.defs.definitions import defs
 
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
@@ -194,7 +194,7 @@ def test_definitions_load_with_dbt_assets_and_checks() -> None:
 
 def _govperf(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", *args],
+        [sys.executable, "-m", "dagster_project.cli.main", *args],
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -263,7 +263,7 @@ def test_bad_usage_exits_non_zero(command: list[str]) -> None:
 def test_a_parser_crash_fails_only_that_report(monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster import build_asset_context
 
-    import dagster_project.assets as assets
+    import dagster_project.defs.assets as assets
     from ingest.parse import ReportInput, parse_reports
 
     def fragile(inputs: list[ReportInput]) -> dict:
@@ -300,9 +300,9 @@ def test_staging_in_many_batches_writes_what_one_batch_writes(
     sample_refresh: RefreshOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Batches are written by a second thread while the next is parsed: same rows as one batch."""
-    import dagster_project.assets as assets
-    from dagster_project.refresh import run_refresh
-    from dagster_project.settings import Settings
+    import dagster_project.defs.assets as assets
+    from dagster_project.cli.refresh import run_refresh
+    from dagster_project.warehouse.settings import Settings
 
     monkeypatch.setattr(assets, "BATCH_SIZE", 2)
     outcome = run_refresh(Settings.resolve(raw_dir=SAMPLE_RAW_DIR, warehouse=tmp_path / "warehouse.duckdb"))
@@ -315,10 +315,10 @@ def test_staging_in_many_batches_writes_what_one_batch_writes(
 def test_a_failed_batch_write_publishes_nothing_and_keeps_the_batches_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dagster_project.assets as assets
-    from dagster_project.build_db import replace_staging
-    from dagster_project.refresh import run_refresh
-    from dagster_project.settings import Settings
+    import dagster_project.defs.assets as assets
+    from dagster_project.cli.refresh import run_refresh
+    from dagster_project.warehouse.build_db import replace_staging
+    from dagster_project.warehouse.settings import Settings
 
     calls: list[list[str]] = []
 

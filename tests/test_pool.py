@@ -1,4 +1,4 @@
-"""ingest.pool: every item gets an outcome in order; a hanging or bloating item fails alone."""
+"""ingest.runtime.pool: every item gets an outcome in order; a hanging or bloating item fails alone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ingest.pool import Limits, exceeded_memory, exceeded_time, run_limited
+from ingest.runtime.pool import Limits, exceeded_memory, exceeded_time, run_limited
 
 
 def imported(module: str) -> bool:

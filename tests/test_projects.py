@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.header import report_type
-from ingest.normalise import normalise
+from ingest.facts.header import report_type
+from ingest.facts.projects import split_code
 from ingest.parse import ReportInput, parse_report
-from ingest.projects import split_code
+from ingest.text.normalise import normalise
 
 # Two project forms of one department report, flattened one cell per line with " |" separators.
 TWO_FORMS = """2024年度某省某市某局部门整体支出绩效自评报告

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.money import extract_money, extract_rates, extract_staff
-from ingest.normalise import normalise
+from ingest.facts.money import extract_money, extract_rates, extract_staff
+from ingest.facts.scores import extract_scores
 from ingest.parse import ReportInput, parse_report
-from ingest.scores import extract_scores
+from ingest.text.normalise import normalise
 from tests import prose_variants as V
 
 

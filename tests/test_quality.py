@@ -12,8 +12,8 @@ import pytest
 from dagster import build_asset_context, build_init_resource_context
 
 from dagster_project import quality
+from dagster_project.defs.resources import GreatExpectationsResource
 from dagster_project.quality_worker import QualityWorker
-from dagster_project.resources import GreatExpectationsResource
 from tests.test_dbt_project import header, indicator, measure, money, raw_report, run_dbt, score, write_raw_tables
 
 CURRENT_YEAR = 2025

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.raw import (
+from ingest.files.raw import (
     RawFile,
     decode_raw_file,
     format_size,

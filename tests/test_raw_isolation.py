@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.manifest import checked_values, read_manifest_text
-from ingest.raw import RawFile, decode_raw_file, display_name, report_id_for, scan_raw_dir
+from ingest.files.manifest import checked_values, read_manifest_text
+from ingest.files.raw import RawFile, decode_raw_file, display_name, report_id_for, scan_raw_dir
 
 REPORT = "2023年度某市财政局部门整体支出绩效自评报告\n\n一、部门基本情况\n全年预算数 120.5 万元。\n"
 
@@ -44,7 +44,7 @@ def test_an_unreadable_file_is_a_failed_row(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_file_is_a_failed_row_even_as_root(tmp_path: Path, monkeypatch) -> None:
-    import ingest.raw as raw
+    import ingest.files.raw as raw
 
     _write(tmp_path, "locked.txt")
     _write(tmp_path, "fine.txt", REPORT + "y")
@@ -62,7 +62,7 @@ def test_an_unreadable_file_is_a_failed_row_even_as_root(tmp_path: Path, monkeyp
 
 
 def test_a_file_deleted_during_the_scan_is_a_failed_row(tmp_path: Path, monkeypatch) -> None:
-    import ingest.raw as raw
+    import ingest.files.raw as raw
 
     for name in ("a.txt", "b.txt", "c.txt"):
         _write(tmp_path, name, REPORT + name)
@@ -185,8 +185,8 @@ def test_a_rejected_manifest_year_is_a_parse_issue_of_its_report() -> None:
 
 def test_documents_are_read_in_workers_under_a_budget_and_text_here(tmp_path: Path) -> None:
     from fixtures import documents as F
-    from ingest.pool import Limits
-    from ingest.raw import decode_raw_files, scan_raw_dir
+    from ingest.files.raw import decode_raw_files, scan_raw_dir
+    from ingest.runtime.pool import Limits
 
     (tmp_path / "a.txt").write_text("2023年度某局部门整体支出绩效自评报告", encoding="utf-8")
     (tmp_path / "b.docx").write_bytes(F.docx_file("2023年度某局部门整体支出绩效自评报告\n预算1万元"))

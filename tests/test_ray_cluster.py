@@ -23,8 +23,8 @@ import pytest
 
 from fixtures import documents as F
 from fixtures.cluster import LocalCluster, local_cluster
-from ingest.pool import Limits, run_limited, using_engine
-from ingest.ray_engine import RayEngine
+from ingest.runtime.pool import Limits, run_limited, using_engine
+from ingest.runtime.ray_engine import RayEngine
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 from tests.test_pool import behave
 

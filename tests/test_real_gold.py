@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.refresh import run_refresh
-from dagster_project.settings import Settings
+from dagster_project.cli.refresh import run_refresh
+from dagster_project.warehouse.settings import Settings
 from tests.real_gold import AVAILABLE, CORPUS_DIR, load_gold, parser_rows, score
 
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason="../shared/corpus (the real development set) is absent")

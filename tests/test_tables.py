@@ -1,4 +1,4 @@
-"""The table reader (``ingest.tables``) and the form readers on it (``ingest.forms``), on layouts
+"""The table reader (``ingest.facts.tables``) and the form readers on it (``ingest.facts.forms``), on layouts
 written for these tests: pipe rows, one cell per line, cells glued on one line; distractors included."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.forms import budget_lines, department_form_money, form_department, form_score, form_staff
-from ingest.normalise import normalise
-from ingest.segment import lines_of
-from ingest.tables import field_value, read_tables, report_tables, sections
+from ingest.facts.forms import budget_lines, department_form_money, form_department, form_score, form_staff
+from ingest.facts.tables import field_value, read_tables, report_tables, sections
+from ingest.text.normalise import normalise
+from ingest.text.segment import lines_of
 
 
 def _read(raw: str):
@@ -159,7 +159,7 @@ def test_positional_indicator_table_with_stray_empty_cells():
 
 
 def test_indicator_rows_become_indicators():
-    from ingest.indicators import table_indicators
+    from ingest.facts.indicators import table_indicators
 
     _, _, tables = _read(INDICATOR_FORM)
     got = [(i.level2, i.name, i.target_text, i.actual_value, i.weight, i.score)
@@ -174,7 +174,7 @@ def test_score_column_header_is_not_a_score_field():
 
 
 def test_titles_are_looked_for_on_the_first_page_only():
-    from ingest.header import title_candidates
+    from ingest.facts.header import title_candidates
 
     text = normalise("某县某局2021年度部门整体支出绩效自评报告" + "正文。" * 1200 + "附:2019年度绩效评价报告")
     assert [t.text for t in title_candidates(lines_of(text))] == ["某县某局2021年度部门整体支出绩效自评报告"]

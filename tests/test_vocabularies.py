@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ingest.parse import ReportInput, parse_report
-from ingest.vocabulary import entries
+from ingest.vocab.vocabulary import entries
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.decode import decode_bytes
 from ingest.documents.docx import read_docx
 from ingest.documents.html import read_html
 from ingest.documents.image import IMAGE_SUFFIXES, read_image
@@ -21,9 +20,10 @@ from ingest.documents.pdf import read_pdf
 from ingest.documents.render import render_placed
 from ingest.documents.sheet import read_sheet
 from ingest.documents.text import read_text
+from ingest.files.decode import decode_bytes
 
 if TYPE_CHECKING:
-    from ingest.grid import Grid
+    from ingest.facts.grid import Grid
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -89,7 +89,7 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
         decoded = decode_bytes(data)
         document = read_text(decoded.text) if decoded.text is not None else None
         if document is not None and document.notes:  # a flattened form was rebuilt into a table
-            from ingest.grid import document_grids
+            from ingest.facts.grid import document_grids
 
             text, _, placed = render_placed(document)
             return DecodedDocument(text, decoded.encoding, None, None, document.notes, document,
@@ -99,7 +99,7 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
         return DecodedDocument(None, None, "empty file")
     try:
         document, encoding = _document(data, suffix, cache_dir, limits or Limits())
-        from ingest.grid import document_grids  # the parser's table model imports this package
+        from ingest.facts.grid import document_grids  # the parser's table model imports this package
 
         text, spans, placed = render_placed(document)
         tables = document_grids(document, text, placed)

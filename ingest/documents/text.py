@@ -5,7 +5,7 @@ separator row ``|---|:--:|`` is dropped); rows are padded to the widest. A value
 in every cell a merged cell covered stays repeated, as the other readers expand merges. Locators are
 1-based line numbers: ``line N`` for a paragraph or row, ``line N col C`` for a cell. A form flattened
 to one cell per line (as PDF-to-text tools leave a ruled table) is rebuilt into a table by the form
-vocabulary (``ingest.tables.flat_tables``): its header runs say how many cells a row has, its row labels
+vocabulary (``ingest.facts.tables.flat_tables``): its header runs say how many cells a row has, its row labels
 where rows end; each cell keeps its line (``line N``). The document then notes where it was rebuilt.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
 
 if TYPE_CHECKING:
-    from ingest.tables import FlatTable
+    from ingest.facts.tables import FlatTable
 
 # A markdown rule line between header and body: "| --- | :---: |" (a run of spaces entered where it begins).
 _SEPARATOR = re.compile(r"\|?(?<!\s)\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?")
@@ -53,8 +53,8 @@ def _flat_table(table: FlatTable, numbers: list[int], cleaned: list[str], number
 def _flattened(lines: list[str]) -> dict[int, tuple[int, FlatTable, list[int], list[str]]]:
     """The forms flattened to one cell per line, by the index of their first line: (index after their
     last line, the table, the 1-based number and the cleaned text of each of the lines it indexes)."""
-    from ingest.normalise import clean_texts, simplified
-    from ingest.tables import flat_tables  # the parser's table reader imports this package
+    from ingest.facts.tables import flat_tables  # the parser's table reader imports this package
+    from ingest.text.normalise import clean_texts, simplified
 
     found: dict[int, tuple[int, FlatTable, list[int], list[str]]] = {}
     segment: list[int] = []
