@@ -19,7 +19,8 @@ from dagster_project.quality_worker import QualitySummary, QualityWorker
 from dagster_project.warehouse.build_db import build_connection, record_dbt_tests
 from dagster_project.warehouse.publish import RefreshLock
 from dagster_project.warehouse.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, engine_setting
-from ingest.runtime.pool import Engine, using_engine
+from ingest.runtime.limits import DEFAULT_PARSE_LIMITS, DEFAULT_READ_LIMITS
+from ingest.runtime.pool import Engine, Limits, using_engine
 
 PROGRESS = "progress: "
 """Prefix of step log lines that a refresh on a terminal shows as progress."""
@@ -27,7 +28,8 @@ RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult
 
 
 class GovperfResource(ConfigurableResource):
-    """Paths and limits of a refresh (see :class:`dagster_project.warehouse.settings.Settings`)."""
+    """Paths and limits of a refresh (see :class:`dagster_project.warehouse.settings.Settings`), as
+    resolved once by the CLI or the definitions; the steps read them from here, never from the environment."""
 
     raw_dir: str
     warehouse: str
@@ -36,6 +38,10 @@ class GovperfResource(ConfigurableResource):
     storage_version: str
     max_scan_bytes: int
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    parse_seconds: float = DEFAULT_PARSE_LIMITS.seconds
+    parse_memory_mb: int = DEFAULT_PARSE_LIMITS.memory_mb
+    read_seconds: float = DEFAULT_READ_LIMITS.seconds
+    read_memory_mb: int = DEFAULT_READ_LIMITS.memory_mb
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GovperfResource:
@@ -48,6 +54,10 @@ class GovperfResource(ConfigurableResource):
             storage_version=settings.storage_version,
             lock_wait_seconds=settings.lock_wait_seconds,
             max_scan_bytes=settings.max_scan_bytes,
+            parse_seconds=settings.parse_limits.seconds,
+            parse_memory_mb=settings.parse_limits.memory_mb,
+            read_seconds=settings.read_limits.seconds,
+            read_memory_mb=settings.read_limits.memory_mb,
         )
 
     @property
@@ -61,6 +71,8 @@ class GovperfResource(ConfigurableResource):
             self.storage_version,
             self.lock_wait_seconds,
             max_scan_bytes=self.max_scan_bytes,
+            parse_limits=Limits(self.parse_seconds, self.parse_memory_mb),
+            read_limits=Limits(self.read_seconds, self.read_memory_mb),
         )
 
 
@@ -177,6 +189,7 @@ class DbtInProcessResource(ConfigurableResource):
     project_dir: str
     build_db: str
     quiet: bool = True
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     def build(self, context: AssetExecutionContext) -> Iterator[Any]:
         """``dbt build`` (without unit tests, which run in the test suite) of the context's selection.
@@ -202,26 +215,16 @@ class DbtInProcessResource(ConfigurableResource):
             if msg.info.name in RESULT_EVENTS:
                 events.append(msg_to_dict(msg))
 
-        saved = {name: os.environ.get(name) for name in ("GOVPERF_BUILD_DB", "DBT_INDIRECT_SELECTION")}
         build_db = Path(self.build_db)
         target_path = build_db.parent / "dbt"
-        os.environ["GOVPERF_BUILD_DB"] = str(build_db)
-        if indirect:
-            os.environ["DBT_INDIRECT_SELECTION"] = indirect
-        try:
-            args = ["build", "--exclude-resource-type", "unit_test", *selection]
-            args += ["--target-path", str(target_path), "--log-path", str(target_path)]
-            result = run_dbt(args, Path(self.project_dir), callbacks=[collect], quiet=self.quiet)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        args = ["build", "--exclude-resource-type", "unit_test", *selection]
+        args += ["--target-path", str(target_path), "--log-path", str(target_path)]
+        result = run_dbt(args, Path(self.project_dir), callbacks=[collect], quiet=self.quiet, build_db=build_db,
+                         env={"DBT_INDIRECT_SELECTION": indirect} if indirect else None)
         if result.exception is not None:
             raise RuntimeError(f"dbt build could not run: {result.exception}")
         results = [node_result(raw) for raw in events]
-        with build_connection(build_db, on_wait=context.log.warning) as con:
+        with build_connection(build_db, context.log.warning, self.lock_wait_seconds) as con:
             record_dbt_tests(con, results)
             counts = row_counts(con, events)
         for raw in events:
