@@ -1,6 +1,6 @@
 """``python -m bench.run``: time the govperf refresh on a scaled corpus and write ``data/bench/latest.json``.
 
-One run measures, against the targets of issue 9, on a corpus of ``--reports`` files (default 10,000)
+One run measures, against the speed and memory targets (``docs/scaling.md``), on a corpus of ``--reports`` files (default 10,000)
 built by :mod:`bench.corpus`:
 
 - the ingest and parse stage functions in this process (scan, decode + raw insert, read-back,
@@ -54,7 +54,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = REPO / "data" / "bench"
 GB = 1024**3
 
-# Targets of issue 9 on a 2-core machine.
+# Speed and memory targets on a 2-core machine (``docs/scaling.md``).
 TARGET_NOOP_S = 1.0
 TARGET_ADD_ONE_S = 6.0
 TARGET_FULL_S = 20.0
@@ -86,7 +86,7 @@ _SUMMARY = re.compile(
 
 
 def stage_of(step: str) -> str:
-    """The issue-6 stage of a Dagster step key (``other`` when unknown)."""
+    """The refresh stage (``STAGES``) of a Dagster step key (``other`` when unknown)."""
     for needle, stage in STAGES:
         if needle in step:
             return stage
@@ -748,7 +748,7 @@ def _fmt_mem(run: dict[str, Any]) -> str:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 9: measured value, target, whether met and by what factor."""
+    """Each speed and memory target: measured value, target, whether met and by what factor."""
     rows: list[dict[str, Any]] = []
 
     def add(name: str, value: float | None, target: float, unit: str, higher_is_better: bool = False) -> None:
@@ -982,7 +982,7 @@ def render_table(results: dict[str, Any]) -> str:
     width = max(len(k) for k, _ in lines)
     out = [f"{k.ljust(width)}  {v}" for k, v in lines]
     out.append("")
-    out.append("targets (issue 9)")
+    out.append("targets")
     for row in results.get("targets", []):
         if row["measured"] is None:
             verdict = "not measured / did not finish"

@@ -42,7 +42,7 @@ def test_document_renderings_state_the_same_facts(sample, fmt):
         assert money["source_locator"].str.contains(r"^A\d+:F\d+$").all()
 
 
-# OCR costs ~12 CPU-s a page here: the scan test runs on the two shortest samples (~25 s), not all five.
+# OCR is the costliest reading: the scan test runs on the two shortest samples, not all five.
 OCR_SAMPLES = sorted(SAMPLES, key=lambda path: path.stat().st_size)[:2]
 
 

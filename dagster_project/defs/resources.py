@@ -137,8 +137,8 @@ class RefreshLockResource(ConfigurableResource):
 
 class GreatExpectationsResource(ConfigurableResource):
     """Runs the quality step (:func:`dagster_project.quality.validate_build`) in a worker process
-    that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (~3.5 s)
-    overlaps the dbt build (and the worker's memory is not held through the parse).
+    that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (seconds of
+    one core) overlaps the dbt build (and the worker's memory is not held through the parse).
 
     The step runs in this process instead when no worker was prepared (a run of the quality step
     alone), when the worker is gone (with a warning), or always with ``use_worker=False``.
@@ -180,7 +180,7 @@ class GreatExpectationsResource(ConfigurableResource):
 
 
 class DbtInProcessResource(ConfigurableResource):
-    """dbt run in this process with ``dbtRunner`` (no executable on PATH, ~1 s per invocation).
+    """dbt run in this process with ``dbtRunner`` (no executable on PATH, no interpreter start-up per invocation).
 
     Its events are turned into Dagster events by dagster-dbt's own translation, so models become
     materialisations and dbt tests asset checks exactly as with ``DbtCliResource``.

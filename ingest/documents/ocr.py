@@ -2,8 +2,8 @@
 
 The recogniser runs on CUDA (``rapidocr-onnxruntime`` with onnxruntime's CUDA provider, from
 ``onnxruntime-gpu``) when this process sees an NVIDIA GPU, else on the CPU with OpenVINO
-(``rapidocr-openvino``: the same models at half the CPU time of onnxruntime, measured by
-``bench.ocr`` at equal facts); chosen at run time, once per process (:func:`device`).
+(``rapidocr-openvino``: the same models at a lower CPU cost than onnxruntime at equal facts, as
+``python -m bench.ocr`` measures); chosen at run time, once per process (:func:`device`).
 
 Ruled tables are found first (OpenCV: long horizontal and vertical strokes, then ``grid.find_tables``);
 each recognised box goes to the cell holding its centre (the rulings keep the detector from running

@@ -73,7 +73,7 @@ def _with_env(fn: Callable[[Any], Any], env: dict[str, str], item: Any) -> Any:
 @contextlib.contextmanager
 def _main_script_hidden() -> Iterator[None]:
     """Hide ``__main__.__file__`` (Ray's worker script) while worker processes start: multiprocessing
-    would import that script, and so Ray, again in each of them (1.3 s a process)."""
+    would import that script, and so Ray, again in each of them."""
     main = sys.modules["__main__"]
     path = main.__dict__.pop("__file__", None)
     try:
