@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from fixtures import variants
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.vocab.gazetteer import gazetteer
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
 
 

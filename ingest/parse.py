@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,12 +18,11 @@ from typing import Any
 import polars as pl
 
 from ingest import schema
+from ingest.documents.grids import cell_spans
 from ingest.documents.model import Span
 from ingest.documents.provenance import locate
-from ingest.facts import patterns as P
 from ingest.facts.findings import extract_findings
 from ingest.facts.forms import TableScores, budget_lines, department_form_money, form_score, form_staff, table_scores
-from ingest.facts.grid import Grid, cell_spans
 from ingest.facts.header import Header, read_header
 from ingest.facts.indicators import extract_indicators
 from ingest.facts.money import Issue, extract_money, extract_rates, extract_staff, money_grid_facts
@@ -33,9 +32,11 @@ from ingest.facts.tables import VOCABULARY_PATTERN, report_tables, sections
 from ingest.files.manifest import checked_values
 from ingest.runtime.limits import DEFAULT_PARSE_LIMITS
 from ingest.runtime.pool import Limits, run_limited
+from ingest.schema import ReportInput
 from ingest.text.normalise import clean_texts, join_paragraphs, simplified
 from ingest.text.segment import lines_of
 from ingest.text.segment import sections as segment_sections
+from ingest.vocab import patterns as P
 
 # Caps on one report: a self-evaluation report has a few hundred lines and figures; a text far
 # beyond these is many reports in one file, or no report, and fails fast with the count.
@@ -47,21 +48,6 @@ MAX_CELLS = 50_000
 _FIGURE = re.compile(r"(?<![0-9.,])[0-9][0-9.,]*+\s*+(?:亿元|万元|元|%|分)", re.ASCII)
 # What the table reader makes a cell of, counted before it runs: a pipe, a number, a column or field wording.
 _CELL_MAKERS = re.compile(rf"\||(?<![0-9.,])[0-9]|{VOCABULARY_PATTERN.pattern}")
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    """One report to parse: decoded ``text``, or ``failure`` saying why it could not be read;
-    ``spans`` map the (already normalised) text of a document back to its pages (None for text);
-    ``tables`` are the document's tables as grids placed in that text."""
-
-    report_id: str
-    source_file: str
-    text: str | None
-    failure: str | None = None
-    manifest: Mapping[str, str] | None = None
-    spans: tuple[Span, ...] | None = None
-    tables: tuple[Grid, ...] = ()
 
 
 @dataclass
@@ -407,7 +393,7 @@ def parse_reports(
     readable = [i for i, (_, cleaned) in enumerate(jobs) if cleaned is not None]
     parsed = {i: _safe_parse(job) for i, job in enumerate(jobs) if job[1] is None}
     jobs_in = [jobs[i] for i in readable]
-    for outcome in run_limited(_safe_parse, jobs_in, limits, workers, on_progress, preload=["ingest.runtime.warm"]):
+    for outcome in run_limited(_safe_parse, jobs_in, limits, workers, on_progress, preload=["ingest.warm"]):
         i = readable[outcome.index]
         parsed[i] = outcome.value if outcome.value is not None else _failed(jobs[i][0], outcome.failure or "")
     return _frames(parsed[i] for i in range(len(jobs)))

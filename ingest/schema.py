@@ -1,4 +1,5 @@
-"""Polars schemas of the staging tables the parser writes (DuckDB schema ``raw``).
+"""The parser's input record (:class:`ReportInput`) and the Polars schemas of the staging tables it
+writes (DuckDB schema ``raw``).
 
 dbt reads these tables as sources; keep this module, ``dbt/models/staging/_sources.yml`` and
 ``docs/staging.md`` in step.
@@ -6,7 +7,13 @@ dbt reads these tables as sources; keep this module, ``dbt/models/staging/_sourc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import polars as pl
+
+from ingest.documents.grids import Grid
+from ingest.documents.model import Span
 
 MONEY = pl.Decimal(20, 6)
 PCT = pl.Decimal(9, 4)
@@ -163,3 +170,18 @@ def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     if not rows:
         return empty_frame(schema)
     return pl.DataFrame(rows, schema=schema, strict=False)
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One report to parse: decoded ``text``, or ``failure`` saying why it could not be read;
+    ``spans`` map the (already normalised) text of a document back to its pages (None for text);
+    ``tables`` are the document's tables as grids placed in that text."""
+
+    report_id: str
+    source_file: str
+    text: str | None
+    failure: str | None = None
+    manifest: Mapping[str, str] | None = None
+    spans: tuple[Span, ...] | None = None
+    tables: tuple[Grid, ...] = ()

@@ -52,7 +52,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def read_forms(files: Sequence[tuple[str, bytes]], ocr_cache: Path | None = None) -> dict[str, Read]:
     """Read rendered forms (file name, bytes) as a refresh does and choose what the marts would show."""
-    from ingest.facts.grid import grids_from_json, grids_to_json
+    from ingest.documents.grids import grids_from_json, grids_to_json
     from ingest.files.raw import decode_raw_file, report_input, scan_raw_dir
     from ingest.parse import parse_reports
 

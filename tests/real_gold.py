@@ -172,7 +172,7 @@ def _mart_like(header: dict[str, Any], money: list[dict], measures: list[dict], 
 
 def parser_rows(corpus_dir: Path = CORPUS_DIR) -> dict[str, dict[str, Any]]:
     """Parse every report of the real corpus (no dbt) and choose headline figures like the marts."""
-    from ingest.files.decode import decode_bytes
+    from ingest.documents.decode import decode_bytes
     from ingest.parse import ReportInput, parse_reports
 
     inputs = []

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from bench import baseline, corpus, profile_refresh, run
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.files.raw import read_manifest
 from ingest.parse import ReportInput, parse_reports
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ingest.documents import read_document
+from ingest.documents.grids import line_above
 from ingest.documents.sheet import _cell_text
-from ingest.facts.grid import line_above
 from ingest.facts.tables import flat_tables
 from ingest.parse import ReportInput, parse_report
 
@@ -100,7 +100,7 @@ def test_a_flattened_form_is_rebuilt_into_rows_with_merged_cells_carried_and_emp
 
 
 def test_a_flattened_form_states_its_facts_through_the_text_reader():
-    decoded = read_document(FLAT_FORM.encode("utf-8"), ".txt")
+    decoded = read_document(FLAT_FORM.encode("utf-8"), ".txt", flat_forms=flat_tables)
     assert decoded.document is not None and decoded.document.notes
     rows = parse_report(ReportInput("r", "r.txt", decoded.text, tables=decoded.tables)).rows
     money = {(m["side"], m["item"], m["amount_wan_yuan"]) for m in rows["money_facts"]}
@@ -117,7 +117,7 @@ def test_a_flattened_form_states_its_facts_through_the_text_reader():
 def test_prose_naming_column_words_is_no_flattened_table():
     text = "预算执行情况\n年初预算数\n全年预算数\n本年度预算执行良好,资金使用规范。\n下一步将加强管理。\n"
     assert flat_tables(text.splitlines()) == []
-    assert not read_document(text.encode("utf-8"), ".txt").document.notes
+    assert not read_document(text.encode("utf-8"), ".txt", flat_forms=flat_tables).document.notes
 
 
 def test_the_unit_line_over_a_forms_title_rows_is_its_caption():

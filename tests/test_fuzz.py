@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, parse_report
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"

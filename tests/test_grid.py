@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from ingest.documents import read_document
+from ingest.documents.grids import GridCell, cell_spans, document_grids, grids_from_json, grids_to_json
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow
 from ingest.documents.render import render_placed
-from ingest.facts.grid import GridCell, cell_spans, document_grids, grids_from_json, grids_to_json
 from ingest.facts.indicators import comparator_cell, read_figure
 from ingest.facts.tables import report_tables, sections
 from ingest.parse import ReportInput, parse_report

@@ -22,8 +22,8 @@ import dagster_project.warehouse.publish as pub
 from dagster_project.cli.main import main
 from dagster_project.warehouse import changes
 from dagster_project.warehouse.settings import SettingError, Settings, check_storage_version, is_valid_cron
+from ingest.documents.decode import decode_bytes
 from ingest.documents.read import read_document
-from ingest.files.decode import decode_bytes
 
 # ------------------------------------------------------------------ change detection
 

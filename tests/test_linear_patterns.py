@@ -17,7 +17,7 @@ from tests.linearity import ladder, worst_pieces
 
 # Every module of the parser and the document readers that defines patterns.
 MODULES = (
-    "ingest.facts.patterns",
+    "ingest.vocab.patterns",
     "ingest.parse",
     "ingest.facts.money",
     "ingest.facts.scores",
@@ -33,7 +33,7 @@ MODULES = (
     "ingest.runtime.limits",
     "dagster_project.warehouse.escape",
     "ingest.vocab.gazetteer",
-    "ingest.facts.grid",
+    "ingest.documents.grids",
     "ingest.facts.orgname",
     "ingest.documents.html",
     "ingest.documents.provenance",
@@ -99,8 +99,8 @@ BACKTRACKED = [
     ("patterns.DEPARTMENT_TYPES[4][1]", "中共"),
     ("patterns.DEPARTMENT_TYPES[25][1]", "共青团"),
     ("tables._VALUE_RUN", ",1"),
-    ("grid._PERCENT", "11"),
-    ("grid._RULE_ROW", "\n "),
+    ("grids._PERCENT", "11"),
+    ("grids._RULE_ROW", "\n "),
     ("text._SEPARATOR", "\n "),
     ("normalise._CELL_EDGE", "\t\t"),
     ("html._DECLARED", b"<meta"),

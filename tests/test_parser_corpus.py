@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, _frames, parse_report, parse_reports
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"

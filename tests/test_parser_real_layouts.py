@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.facts import patterns as P
 from ingest.facts.header import fiscal_year_from_body, parse_title, read_header, split_place, title_candidates
 from ingest.facts.money import extract_money, extract_staff
 from ingest.facts.scores import extract_rating
 from ingest.parse import ReportInput, parse_reports
 from ingest.text.normalise import normalise
 from ingest.text.segment import lines_of
+from ingest.vocab import patterns as P
 
 
 def _titles(raw: str) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.documents.decode import decode_bytes
 from ingest.facts.header import department_type, parse_title, report_type, split_place
 from ingest.facts.money import (
     extract_money,
@@ -16,7 +17,6 @@ from ingest.facts.money import (
     to_wan_yuan,
 )
 from ingest.facts.scores import extract_rating, extract_scores
-from ingest.files.decode import decode_bytes
 from ingest.parse import ReportInput, parse_report
 from ingest.text.normalise import clean_texts, normalise
 from ingest.text.segment import classify, enumerator_style, items, lines_of, sections, sentence_span

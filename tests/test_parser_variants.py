@@ -8,7 +8,7 @@ import pytest
 
 from fixtures import variants
 from fixtures.facts import SAMPLES, facts
-from ingest.files.decode import decode_bytes
+from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
 
 

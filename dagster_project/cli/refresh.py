@@ -94,7 +94,7 @@ def run_refresh(
 
     settings.check_paths()
     if settings.engine == "local":
-        start_fork_server(["ingest.files.raw", "ingest.runtime.warm"])
+        start_fork_server(["ingest.files.raw", "ingest.warm"])
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     show = progress or (lambda _line: None)
     defs = build_definitions(

@@ -25,8 +25,8 @@ import polars as pl
 from dagster_project.warehouse.changes import parser_fingerprint
 from dagster_project.warehouse.settings import DEFAULT_LOCK_WAIT_SECONDS, set_aside
 from ingest import schema
+from ingest.documents.grids import grids_from_json, grids_to_json
 from ingest.documents.provenance import spans_from_json, spans_to_json
-from ingest.facts.grid import grids_from_json, grids_to_json
 from ingest.files.raw import DecodedFile, RawFile, decode_raw_files, report_input
 from ingest.parse import ReportInput
 from ingest.runtime.limits import is_corrupt_database_error

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.documents.decode import decode_bytes
 from ingest.documents.docx import read_docx
+from ingest.documents.grids import document_grids
 from ingest.documents.html import read_html
 from ingest.documents.image import IMAGE_SUFFIXES, read_image
 from ingest.documents.limits import DocumentError, Limits
@@ -19,11 +21,10 @@ from ingest.documents.model import Document, Span
 from ingest.documents.pdf import read_pdf
 from ingest.documents.render import render_placed
 from ingest.documents.sheet import read_sheet
-from ingest.documents.text import read_text
-from ingest.files.decode import decode_bytes
+from ingest.documents.text import FlatFormReader, read_text
 
 if TYPE_CHECKING:
-    from ingest.facts.grid import Grid
+    from ingest.documents.grids import Grid
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -81,16 +82,15 @@ def _document(data: bytes, suffix: str, cache_dir: Path | None, limits: Limits) 
     raise DocumentError(f"unsupported file type {suffix or '(no extension)'}")
 
 
-def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
-                  limits: Limits | None = None) -> DecodedDocument:
-    """Read a file of any supported kind; failures come back as ``error``, never as an exception."""
+def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None, limits: Limits | None = None,
+                  flat_forms: FlatFormReader | None = None) -> DecodedDocument:
+    """Read a file of any supported kind; failures come back as ``error``, never as an exception.
+    ``flat_forms`` rebuilds the forms a text file holds flattened to one cell per line."""
     suffix = suffix.lower()
     if suffix in TEXT_SUFFIXES:
         decoded = decode_bytes(data)
-        document = read_text(decoded.text) if decoded.text is not None else None
+        document = read_text(decoded.text, flat_forms) if decoded.text is not None else None
         if document is not None and document.notes:  # a flattened form was rebuilt into a table
-            from ingest.facts.grid import document_grids
-
             text, _, placed = render_placed(document)
             return DecodedDocument(text, decoded.encoding, None, None, document.notes, document,
                                    document_grids(document, text, placed))
@@ -99,8 +99,6 @@ def read_document(data: bytes, suffix: str, *, cache_dir: Path | None = None,
         return DecodedDocument(None, None, "empty file")
     try:
         document, encoding = _document(data, suffix, cache_dir, limits or Limits())
-        from ingest.facts.grid import document_grids  # the parser's table model imports this package
-
         text, spans, placed = render_placed(document)
         tables = document_grids(document, text, placed)
     except DocumentError as exc:

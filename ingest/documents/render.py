@@ -5,7 +5,7 @@ pipe row (``| a | b |``), which both the parser's table reading and ``normalise`
 whose cells all hold one value (a merged title row) renders as a plain line. The text returned is
 already normalised (``normalise(text) == text``), so parser offsets index it directly, and every
 span indexes that same text. ``render_placed`` also says where each paragraph line and table row landed,
-so the table reader can place every cell of a table block in that text (``ingest.facts.grid``).
+so the table reader can place every cell of a table block in that text (``ingest.documents.grids``).
 """
 
 from __future__ import annotations

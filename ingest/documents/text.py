@@ -4,20 +4,36 @@ A run of lines that open with ``|`` is a table, one row per line, cells split at
 separator row ``|---|:--:|`` is dropped); rows are padded to the widest. A value a converter repeated
 in every cell a merged cell covered stays repeated, as the other readers expand merges. Locators are
 1-based line numbers: ``line N`` for a paragraph or row, ``line N col C`` for a cell. A form flattened
-to one cell per line (as PDF-to-text tools leave a ruled table) is rebuilt into a table by the form
-vocabulary (``ingest.facts.tables.flat_tables``): its header runs say how many cells a row has, its row labels
-where rows end; each cell keeps its line (``line N``). The document then notes where it was rebuilt.
+to one cell per line (as PDF-to-text tools leave a ruled table) is rebuilt into a table by a form
+reader the caller passes (``ingest.facts.tables.flat_tables``, which knows the form vocabulary: its
+header runs say how many cells a row has, its row labels where rows end); each cell keeps its line
+(``line N``). The document then notes where it was rebuilt.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ingest.documents.model import Block, Document, Page, Provenance, TableRow, table_blocks
+from ingest.text.normalise import clean_texts, simplified
 
-if TYPE_CHECKING:
-    from ingest.facts.tables import FlatTable
+
+class FlatForm(Protocol):
+    """A form flattened to one cell per line, rebuilt into rows: each cell its text and the index of
+    the line it came from (None for a cell the flattening left empty); it spans lines ``[first, end)``."""
+
+    @property
+    def first(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def rows(self) -> Sequence[Sequence[tuple[str, int | None]]]: ...
+
+
+FlatFormReader = Callable[[Sequence[str]], Sequence[FlatForm]]
+"""Finds the flattened forms in lines of text (cleaned, in simplified script)."""
 
 # A markdown rule line between header and body: "| --- | :---: |" (a run of spaces entered where it begins).
 _SEPARATOR = re.compile(r"\|?(?<!\s)\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?")
@@ -39,7 +55,7 @@ def _table(rows: list[tuple[int, str]], number: int) -> list[Block]:
     return table_blocks(table_rows, Provenance(None, f"table {number}"))
 
 
-def _flat_table(table: FlatTable, numbers: list[int], cleaned: list[str], number: int) -> Block:
+def _flat_table(table: FlatForm, numbers: list[int], cleaned: list[str], number: int) -> Block:
     """A rebuilt flattened table as a table block: each cell placed at its line."""
     rows = []
     for row in table.rows:
@@ -50,13 +66,10 @@ def _flat_table(table: FlatTable, numbers: list[int], cleaned: list[str], number
     return Block("table", Provenance(None, f"table {number}"), rows=tuple(rows))
 
 
-def _flattened(lines: list[str]) -> dict[int, tuple[int, FlatTable, list[int], list[str]]]:
+def _flattened(lines: list[str], flat_forms: FlatFormReader) -> dict[int, tuple[int, FlatForm, list[int], list[str]]]:
     """The forms flattened to one cell per line, by the index of their first line: (index after their
     last line, the table, the 1-based number and the cleaned text of each of the lines it indexes)."""
-    from ingest.facts.tables import flat_tables  # the parser's table reader imports this package
-    from ingest.text.normalise import clean_texts, simplified
-
-    found: dict[int, tuple[int, FlatTable, list[int], list[str]]] = {}
+    found: dict[int, tuple[int, FlatForm, list[int], list[str]]] = {}
     segment: list[int] = []
     for n, line in enumerate([*lines, "|"]):
         if not line.lstrip().startswith("|"):
@@ -65,21 +78,21 @@ def _flattened(lines: list[str]) -> dict[int, tuple[int, FlatTable, list[int], l
             continue
         if segment:
             cleaned = clean_texts([lines[k] for k in segment])
-            for table in flat_tables([simplified(c) for c in cleaned]):
+            for table in flat_forms([simplified(c) for c in cleaned]):
                 numbers = [k + 1 for k in segment]
                 found[segment[table.first]] = (segment[table.end - 1] + 1, table, numbers, cleaned)
             segment = []
     return found
 
 
-def read_text(text: str) -> Document:
-    """A text file's lines as paragraph blocks, its pipe tables and the forms flattened in it as table
-    blocks, in order."""
+def read_text(text: str, flat_forms: FlatFormReader | None = None) -> Document:
+    """A text file's lines as paragraph blocks, its pipe tables and (given a reader of them) the forms
+    flattened in it as table blocks, in order."""
     blocks: list[Block] = []
     pending: list[tuple[int, str]] = []
     n_tables = 0
     lines = text.splitlines()
-    flat = _flattened(lines)
+    flat = _flattened(lines, flat_forms) if flat_forms is not None else {}
     notes: list[str] = []
     skip = 0
     for n, line in enumerate([*lines, ""], start=1):

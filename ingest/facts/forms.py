@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from ingest.documents.grids import GridCell
 from ingest.facts import orgname
-from ingest.facts import patterns as P
-from ingest.facts.grid import GridCell
 from ingest.facts.money import Issue, Measure, MoneyFact, to_wan_yuan
 from ingest.facts.scores import ScoreFact
 from ingest.facts.tables import Cell, Section, field_value, row_cells, row_label
+from ingest.vocab import patterns as P
 from ingest.vocab.vocabulary import entries
 
 # A field value that is a score: "97.6", "90分" (not "3." opening a numbered sentence).

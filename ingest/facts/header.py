@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from ingest.facts import orgname
-from ingest.facts import patterns as P
 from ingest.facts.forms import form_departments
 from ingest.facts.money import Issue
 from ingest.facts.tables import Cell, cells_of
 from ingest.text.segment import Line
+from ingest.vocab import patterns as P
 from ingest.vocab.gazetteer import MUNICIPALITIES, Place, prefecture_names, province_spellings, resolve
 
 # How far into the text a title may stand (the first page), and how long a title may be.

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from ingest.facts import patterns as P
 from ingest.facts.tables import Section as TableSection
 from ingest.facts.tables import row_label
 from ingest.text.segment import Section, enumerator_style, items, lines_of
+from ingest.vocab import patterns as P
 from ingest.vocab.vocabulary import rows
 
 _COMPARATORS = {"≥", "≤", ">=", "<=", ">", "<", "不低于", "不少于", "不高于", "大于", "小于"}

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ingest.facts import patterns as P
-from ingest.facts.grid import Grid, GridCell
+from ingest.documents.grids import Grid, GridCell
 from ingest.facts.tables import column_key
 from ingest.text.segment import SENTENCE_REACH_BEFORE, clause_start, line_start, sentence_span
+from ingest.vocab import patterns as P
 
 _UNIT_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 _LABELS = [(side, item, re.compile(rf"(?=({pattern}))")) for side, item, pattern in P.MONEY_LABELS]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ingest.facts import patterns as P
+from ingest.vocab import patterns as P
 from ingest.vocab.gazetteer import resolve
 from ingest.vocab.vocabulary import wordings
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from ingest.facts import patterns as P
 from ingest.facts.forms import budget_lines, form_field_name, table_scores
 from ingest.facts.money import Issue, Measure, MoneyFact
 from ingest.facts.scores import ScoreFact, extract_scores
 from ingest.facts.tables import Cell, Section, field_key, field_value
+from ingest.vocab import patterns as P
 from ingest.vocab.vocabulary import wordings
 
 # A project code before the name, as budget systems print it: "51000021R000000019951-工资性支出".

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from ingest.facts.grid import CELL_UNIT, Grid, GridCell, line_above, pipe_grids
+from ingest.documents.grids import CELL_UNIT, Grid, GridCell, line_above, pipe_grids
 from ingest.text.segment import Line
 from ingest.vocab.vocabulary import entries, key_of, wordings
 

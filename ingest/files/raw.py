@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ingest.documents import Limits, Span, file_kind, read_document
+from ingest.documents.decode import decode_bytes
+from ingest.documents.grids import Grid
 from ingest.documents.read import LEGACY_WORD_REASON
-from ingest.facts.grid import Grid
-from ingest.files.decode import decode_bytes
+from ingest.facts.tables import flat_tables
 from ingest.files.manifest import Manifest, read_manifest_text
-from ingest.parse import ReportInput
 from ingest.runtime.limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_SCAN_BYTES
 from ingest.runtime.pool import Limits as PoolLimits
 from ingest.runtime.pool import Remote, run_limited
+from ingest.schema import ReportInput
 
 MANIFEST_NAME = "manifest.csv"
 _CHUNK = 1024 * 1024
@@ -320,7 +321,8 @@ def _read(raw: RawFile, data: bytes | None, error: str | None, *, cache_dir: Pat
     """The file's bytes read by the reader its suffix names (or ``error`` when there are none)."""
     if data is None:
         return DecodedFile(None, None, error)
-    decoded = read_document(data, PurePosixPath(raw.source_file).suffix.lower(), cache_dir=cache_dir, limits=limits)
+    decoded = read_document(data, PurePosixPath(raw.source_file).suffix.lower(), cache_dir=cache_dir, limits=limits,
+                            flat_forms=flat_tables)
     return DecodedFile(decoded.text, decoded.encoding, decoded.error, decoded.spans, decoded.tables)
 
 

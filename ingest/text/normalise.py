@@ -18,7 +18,7 @@ from importlib import resources
 
 import polars as pl
 
-from ingest.facts import patterns as P
+from ingest.vocab import patterns as P
 
 # Full-width ASCII forms and odd spaces to half-width: "２０２３年，执行率９９．５％" → "2023年,执行率99.5%".
 _FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
@@ -44,7 +44,7 @@ _CELL_EDGE = re.compile(r"(?<![ \t])[ \t]*\|[ \t]*")  # entered once per run of 
 
 
 def _cleaned(text: pl.Expr) -> pl.Expr:
-    """The whole-text clean-up as one polars expression; each step is a rule of ``ingest.facts.patterns``
+    """The whole-text clean-up as one polars expression; each step is a rule of ``ingest.vocab.patterns``
     (whose line patterns expect the "\n" put in front here and taken off at the end)."""
     return (
         (pl.lit("\n") + text.str.replace_many(list(_FULLWIDTH), list(_FULLWIDTH.values())))

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.facts import patterns as P
+from ingest.vocab import patterns as P
 
 _HEAD_END = re.compile(r"[。:]")
 _SENTENCE_ENDS = "。!?;\n"

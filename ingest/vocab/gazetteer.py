@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ingest.facts import patterns as P
+from ingest.vocab import patterns as P
 from ingest.vocab.vocabulary import wordings
 
 DIVISIONS_CSV = Path(__file__).parents[1] / "data" / "divisions.csv.gz"
