@@ -1,7 +1,7 @@
 """``python -m bench.run``: time the govperf refresh on a scaled corpus and write ``data/bench/latest.json``.
 
-One run measures, against the speed and memory targets (``docs/scaling.md``), on a corpus of ``--reports`` files (default 10,000)
-built by :mod:`bench.corpus`:
+One run measures, against the speed and memory targets (``docs/scaling.md``), on a corpus of
+``--reports`` files (default 10,000) built by :mod:`bench.corpus`:
 
 - the ingest and parse stage functions in this process (scan, decode + raw insert, read-back,
   ``parse_reports``, staging insert), the parser's reports/s against the naive baseline's
