@@ -1,10 +1,10 @@
 """A scaled, deterministic corpus of report files, varied from the samples and the hand-written corpus.
 
-Each report is one template (a sample in ``data/raw`` or a report in ``tests/corpus``) restated for
+Each report is one template (a sample in ``data/raw`` or a report in ``fixtures/corpus``) restated for
 another department: other real regions (the gazetteer ``ingest/data/divisions.csv.gz`` and a list of
 real districts and counties), another department kind, another fiscal year (every year in the text shifted alike), all
 money amounts multiplied by one factor (budget, spend and execution rate stay consistent), and a
-layout and encoding from :mod:`bench.variants` (reflowed OCR/PDF text, markdown, full-width forms,
+layout and encoding from :mod:`fixtures.variants` (reflowed OCR/PDF text, markdown, full-width forms,
 元/亿元 units, untitled with a ``manifest.csv`` row, GBK/GB18030/UTF-16/UTF-8 with BOM).
 
 Speed: a template is cut once into literal text and *slots* (department, region names, years,
@@ -27,13 +27,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
-from bench import variants
+from fixtures import variants
 from ingest.documents.decode import decode_bytes
 from ingest.vocab.gazetteer import gazetteer
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SAMPLES = REPO / "data" / "raw"
-HAND_CORPUS = REPO / "tests" / "corpus"
+HAND_CORPUS = REPO / "fixtures" / "corpus"
 MANIFEST_NAME = "manifest.csv"
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 _PUA = 0xE000

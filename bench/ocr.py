@@ -4,7 +4,7 @@ Scans of the sample reports are rendered here (``fixtures.documents.scanned_pdf`
 by every candidate in turn; each gets CPU seconds per page (the process's CPU time over every thread,
 one inference thread: what a core of a cluster pays), wall seconds per page, and whether the facts
 its lines give through the PDF reader and the parser (``read_document``) are those of the text
-(``tests.test_documents_metamorphic``: never a different figure, at least 80 % of the money facts).
+(``fixtures.facts``: never a different figure, at least 80 % of the money facts).
 Candidates whose library is not installed are skipped, so this runs in any environment that has the
 project and some of them::
 
@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fixtures import documents
+from fixtures.facts import different_facts, facts
 from ingest.documents import ocr
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -100,17 +100,6 @@ CANDIDATES = [
 ]
 
 
-@contextmanager
-def recogniser(recognise: Recogniser) -> Iterator[None]:
-    """Pages are OCR'd by ``recognise`` within the block."""
-    saved = ocr._recognise
-    ocr._recognise = recognise
-    try:
-        yield
-    finally:
-        ocr._recognise = saved
-
-
 @dataclass
 class Result:
     """A candidate's cost over the pages and what the scans' facts came to."""
@@ -149,8 +138,6 @@ def measure(candidates: list[Candidate], texts: list[str], dpi: int, repeats: in
     ``dpi``), page by page in turn so that a change of the machine's load hits them alike; then the
     facts each candidate's lines give through the PDF reader and the parser."""
     from ingest.documents import Limits, read_document
-    from tests.test_documents_metamorphic import assert_never_a_different_fact
-    from tests.test_parser_variants import facts
 
     scans = [documents.scanned_pdf(text, dpi=200) for text in texts]
     pages = [(n, image) for n, scan in enumerate(scans) for image in page_images(scan, dpi)]
@@ -173,7 +160,7 @@ def measure(candidates: list[Candidate], texts: list[str], dpi: int, repeats: in
     for k, result in enumerate(results):
         queue = list(lines[k])
         for text, scan in zip(texts, scans, strict=True):
-            with recogniser(lambda _image, queue=queue: queue.pop(0)):
+            with ocr.recognised_by(lambda _image, queue=queue: queue.pop(0)):
                 decoded = read_document(scan, ".pdf", limits=Limits(ocr_dpi=dpi))
             expected = facts(text)
             result.money_stated += len(expected["money"])
@@ -183,11 +170,10 @@ def measure(candidates: list[Candidate], texts: list[str], dpi: int, repeats: in
                 continue
             got = facts(decoded.text)
             result.money_found += len(got["money"])
-            try:
-                assert_never_a_different_fact(expected, got)
-            except AssertionError as exc:
+            problems = different_facts(expected, got)
+            if problems:
                 result.same_facts = False
-                result.problems.append(str(exc).splitlines()[0])
+                result.problems.append(problems[0])
         if result.money_found < 0.8 * result.money_stated:
             result.same_facts = False
     return results

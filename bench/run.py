@@ -1,7 +1,7 @@
 """``python -m bench.run``: time the govperf refresh on a scaled corpus and write ``data/bench/latest.json``.
 
-One run measures, against the targets of issue 9, on a corpus of ``--reports`` files (default 10,000)
-built by :mod:`bench.corpus`:
+One run measures, against the speed and memory targets (``docs/scaling.md``), on a corpus of
+``--reports`` files (default 10,000) built by :mod:`bench.corpus`:
 
 - the ingest and parse stage functions in this process (scan, decode + raw insert, read-back,
   ``parse_reports``, staging insert), the parser's reports/s against the naive baseline's
@@ -26,6 +26,7 @@ import argparse
 import cProfile
 import datetime as dt
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -53,7 +54,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = REPO / "data" / "bench"
 GB = 1024**3
 
-# Targets of issue 9 on a 2-core machine.
+# Speed and memory targets on a 2-core machine (``docs/scaling.md``).
 TARGET_NOOP_S = 1.0
 TARGET_ADD_ONE_S = 6.0
 TARGET_FULL_S = 20.0
@@ -85,7 +86,7 @@ _SUMMARY = re.compile(
 
 
 def stage_of(step: str) -> str:
-    """The issue-6 stage of a Dagster step key (``other`` when unknown)."""
+    """The refresh stage (``STAGES``) of a Dagster step key (``other`` when unknown)."""
     for needle, stage in STAGES:
         if needle in step:
             return stage
@@ -502,49 +503,67 @@ def measure_baseline(texts: Sequence[str]) -> dict[str, Any]:
     }
 
 
-# What parse_report spends its time on, by the functions it calls (module, function).
-PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("normalise", "ingest/text/normalise.py", "clean_texts"),
-    ("normalise", "ingest/text/normalise.py", "join_paragraphs"),
-    ("lines + sections", "ingest/text/segment.py", "lines_of"),
-    ("lines + sections", "ingest/text/segment.py", "sections"),
-    ("header", "ingest/facts/header.py", "read_header"),
-    ("money", "ingest/facts/money.py", "extract_money"),
-    ("rates + staff", "ingest/facts/money.py", "extract_rates"),
-    ("rates + staff", "ingest/facts/money.py", "extract_table_rates"),
-    ("rates + staff", "ingest/facts/money.py", "extract_staff"),
-    ("scores", "ingest/facts/scores.py", "extract_scores"),
-    ("scores", "ingest/facts/indicators.py", "table_total_score"),
-    ("scores", "ingest/facts/scores.py", "extract_deductions"),
-    ("indicators", "ingest/facts/indicators.py", "extract_indicators"),
-    ("findings", "ingest/facts/findings.py", "extract_findings"),
-    ("frames (polars)", "ingest/parse.py", "_frames"),
-)
+def _profile_parts() -> tuple[tuple[str, Callable[..., Any], bool], ...]:
+    """What ``parse_reports`` spends its time on: (part, function, called once per batch). A function
+    called per report counts only the calls ``parse_report`` makes itself (a helper also called deeper
+    is not counted twice)."""
+    from ingest import schema
+    from ingest.facts import findings, forms, header, indicators, money, projects, scores, tables
+    from ingest.text import normalise, segment
+
+    return (
+        ("normalise", normalise.clean_texts, True),
+        ("normalise", normalise.join_paragraphs, False),
+        ("normalise", normalise.simplified, False),
+        ("lines + sections", segment.lines_of, False),
+        ("lines + sections", segment.sections, False),
+        ("tables", tables.report_tables, False),
+        ("tables", tables.sections, False),
+        ("header", header.read_header, False),
+        ("money", money.extract_money, False),
+        ("money", money.money_grid_facts, False),
+        ("rates + staff", money.extract_rates, False),
+        ("rates + staff", money.extract_staff, False),
+        ("forms", forms.budget_lines, False),
+        ("forms", forms.department_form_money, False),
+        ("forms", forms.form_staff, False),
+        ("forms", forms.form_score, False),
+        ("forms", forms.table_scores, False),
+        ("scores", scores.extract_scores, False),
+        ("scores", scores.prose_score_at, False),
+        ("scores", scores.extract_deductions, False),
+        ("indicators", indicators.extract_indicators, False),
+        ("findings", findings.extract_findings, False),
+        ("projects", projects.project_blocks, False),
+        ("frames (polars)", schema.frame, True),
+    )
+
+
+def _profile_key(function: Callable[..., Any]) -> tuple[str, int, str]:
+    """The key cProfile files ``function``'s calls under."""
+    code = inspect.unwrap(function).__code__
+    return code.co_filename, code.co_firstlineno, code.co_name
 
 
 def profile_parser(inputs: Sequence[Any], sample: int) -> dict[str, Any]:
-    """cProfile of ``parse_report`` over ``sample`` reports in this process: share per part, top functions."""
-    from ingest.parse import _frames, _jobs, _safe_parse
+    """cProfile of ``parse_reports`` over ``sample`` reports in this process: share per part, top functions."""
+    from ingest.parse import parse_report, parse_reports
 
     items = list(inputs[:sample])
     profiler = cProfile.Profile()
     profiler.enable()
-    _frames([_safe_parse(job) for job in _jobs(items)])
+    parse_reports(items, limits=None)
     profiler.disable()
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
-    total = sum(v[3] for k, v in raw.items()
-                if k[0].endswith("ingest/parse.py") and k[2] in ("_jobs", "_safe_parse", "_frames"))
-    callers = {k for k in raw if k[0].endswith("ingest/parse.py") and k[2] == "parse_report"}
+    total = raw[_profile_key(parse_reports)][3]
+    caller = _profile_key(parse_report)
     parts: dict[str, float] = {}
-    for part, module, func in PROFILE_PARTS:
-        # time of the calls parse_report makes itself (a helper also called deeper is not counted twice);
-        # _frames and clean_texts (the batch's whole-text pass) are called once
-        seconds = sum(
-            v[3] if func in ("_frames", "clean_texts") else sum(t[3] for caller, t in v[4].items() if caller in callers)
-            for k, v in raw.items()
-            if k[0].endswith(module) and k[2] == func
-        )
+    for part, function, per_batch in _profile_parts():
+        entry = raw.get(_profile_key(function))
+        if entry is None:
+            continue
+        seconds = entry[3] if per_batch else sum(t[3] for c, t in entry[4].items() if c == caller)
         parts[part] = parts.get(part, 0.0) + seconds
     parts["other (parse_report itself, conflicts, rows)"] = max(0.0, total - sum(parts.values()))
     top = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
@@ -729,7 +748,7 @@ def _fmt_mem(run: dict[str, Any]) -> str:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 9: measured value, target, whether met and by what factor."""
+    """Each speed and memory target: measured value, target, whether met and by what factor."""
     rows: list[dict[str, Any]] = []
 
     def add(name: str, value: float | None, target: float, unit: str, higher_is_better: bool = False) -> None:
@@ -856,9 +875,9 @@ def measure_ray(
     refresher: Refresher, raw_dir: Path, warehouse_dir: Path, n: int, local: dict[str, Any]
 ) -> dict[str, Any]:
     """A full refresh of the corpus with ``--engine ray`` on a two-node Ray cluster started on this
-    machine (``bench.ray_cluster``, one CPU a node: the cores the local refresh's workers use), timed
+    machine (``fixtures.cluster``, one CPU a node: the cores the local refresh's workers use), timed
     as the local one was; the ratio of their wall times is the engine's overhead."""
-    from bench.ray_cluster import local_cluster
+    from fixtures.cluster import local_cluster
 
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     began = time.perf_counter()
@@ -963,7 +982,7 @@ def render_table(results: dict[str, Any]) -> str:
     width = max(len(k) for k, _ in lines)
     out = [f"{k.ljust(width)}  {v}" for k, v in lines]
     out.append("")
-    out.append("targets (issue 9)")
+    out.append("targets")
     for row in results.get("targets", []):
         if row["measured"] is None:
             verdict = "not measured / did not finish"

@@ -8,13 +8,12 @@ polars frame per staging table.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -31,7 +30,7 @@ from ingest.facts.projects import form_projects, project_blocks, report_project
 from ingest.facts.scores import ScoreFact, extract_deductions, extract_scores, prose_score_at
 from ingest.facts.tables import VOCABULARY_PATTERN, report_tables, sections
 from ingest.files.manifest import checked_values
-from ingest.runtime.limits import parse_limits
+from ingest.runtime.limits import DEFAULT_PARSE_LIMITS
 from ingest.runtime.pool import Limits, run_limited
 from ingest.schema import ReportInput
 from ingest.text.normalise import clean_texts, join_paragraphs, simplified
@@ -376,23 +375,21 @@ def _jobs(batch: list[ReportInput]) -> list[tuple[ReportInput, str | None]]:
 def parse_reports(
     inputs: Iterable[ReportInput],
     workers: int | None = None,
-    limits: Limits | Literal["settings"] | None = "settings",
+    limits: Limits | None = DEFAULT_PARSE_LIMITS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Parse a batch of reports; one frame per table of ``schema.STAGING_TABLES``.
 
     The batch's texts are cleaned at once (``clean_texts``); reports with text are then parsed in
-    ``workers`` processes (default: one per CPU), each under ``limits`` (default:
-    ``GOVPERF_PARSE_SECONDS`` / ``GOVPERF_PARSE_MEMORY_MB``, else 120 s and 2048 MB): a report that
-    runs out of time or memory is ``failed`` with ``parse exceeded 120 s`` (or ``… MB``) and the batch
-    goes on. ``limits=None`` parses in this process, unguarded (tests, benchmarks).
+    ``workers`` processes (default: one per CPU), each under ``limits`` (the refresh passes its
+    settings' ``parse_limits``; default 120 s and 2048 MB): a report that runs out of time or memory is
+    ``failed`` with ``parse exceeded 120 s`` (or ``… MB``) and the batch goes on. ``limits=None`` parses
+    in this process, unguarded (tests, benchmarks).
     ``on_progress(done, total)`` counts the reports sent to workers.
     """
     jobs = _jobs(list(inputs))
     if limits is None:
         return _frames(_safe_parse(job) for job in jobs)
-    if not isinstance(limits, Limits):
-        limits = parse_limits(os.environ)
     readable = [i for i, (_, cleaned) in enumerate(jobs) if cleaned is not None]
     parsed = {i: _safe_parse(job) for i, job in enumerate(jobs) if job[1] is None}
     jobs_in = [jobs[i] for i in readable]

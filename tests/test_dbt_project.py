@@ -57,16 +57,9 @@ def run_dbt(db_path: Path, *args: str) -> None:
     target.mkdir(parents=True, exist_ok=True)
     if PARSE_CACHE.exists():
         shutil.copyfile(PARSE_CACHE, target / "partial_parse.msgpack")
-    saved = os.environ.get("GOVPERF_BUILD_DB")
-    os.environ["GOVPERF_BUILD_DB"] = db_path.name
-    try:
-        with contextlib.chdir(db_path.parent):
-            result = project.run_dbt(["build", *args, "--target-path", str(target), "--log-path", str(target)], DBT_DIR)
-    finally:
-        if saved is None:
-            os.environ.pop("GOVPERF_BUILD_DB", None)
-        else:
-            os.environ["GOVPERF_BUILD_DB"] = saved
+    with contextlib.chdir(db_path.parent):
+        result = project.run_dbt(["build", *args, "--target-path", str(target), "--log-path", str(target)], DBT_DIR,
+                                 build_db=db_path.name)
     results = result.result or []
     broken = [f"{r.node.unique_id}: {r.status} {r.message}" for r in results if r.status in ("error", "fail")]
     assert result.success and not broken, f"{result.exception}\n" + "\n".join(broken)

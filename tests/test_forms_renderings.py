@@ -165,7 +165,7 @@ def test_flattened_text_lists_each_cell_once_in_reading_order():
     assert lines[start:start + len(cells)] == cells
 
 
-# OCR costs ~4 CPU-s a page: two scanned forms, one over two pages, read with a persistent OCR cache.
+# OCR is the costliest reading: two scanned forms, one over two pages, read with a persistent OCR cache.
 SCANNED = (("project", 0), ("sichuan", 0))
 _PUNCT = re.compile(r"[()（）:：,，。、;；]")
 

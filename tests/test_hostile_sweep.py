@@ -1,8 +1,8 @@
 """The adversarial sweep as the project's own regression suite: generated hostile inputs, injected
 faults and bad settings against real refreshes through the ``govperf`` CLI.
 
-One working directory, in order: a refresh of a raw dir of hostile inputs (2 MB bodies that used to
-backtrack, nesting, Big5, a DOCX XML bomb, symlinks); a same-size edit with its mtime put back; the
+One working directory, in order: a refresh of a raw dir of hostile inputs (2 MB bodies that make a
+backtracking pattern blow up, nesting, Big5, a DOCX XML bomb, symlinks); a same-size edit with its mtime put back; the
 build database replaced by a directory and the sidecar's header overwritten; a refresh that finds the
 lock held; the raw dir pointed at the warehouse; and, where a small filesystem can be mounted, a full
 disk.

@@ -1,6 +1,6 @@
 """Every pattern of the parser is linear in its input: its worst repeated input, grown tenfold, costs
-about ten times as much (a backtracking pattern costs a hundred times: 80,000 digits with no unit took
-61 s through the figure pattern). Growth is compared between sizes in CPU time, never a wall-clock bound."""
+about ten times as much (a backtracking pattern costs a hundred times, as digits with no unit through
+a figure pattern that backtracks). Growth is compared between sizes in CPU time, never a wall-clock bound."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bench.hostile import REPEATED, TITLE, repeated_text
+from fixtures.hostile import REPEATED, TITLE, repeated_text
 from ingest.parse import ReportInput, parse_report
 from tests.linearity import ladder, worst_pieces
 

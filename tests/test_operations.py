@@ -27,7 +27,7 @@ from dagster_project.defs.automation import raw_dir_sensor
 from dagster_project.defs.resources import GovperfResource
 from dagster_project.warehouse import changes
 from dagster_project.warehouse.publish import internal_path
-from dagster_project.warehouse.settings import Settings
+from dagster_project.warehouse.settings import DEFAULT_SENSOR_INTERVAL, Settings
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 pytestmark = pytest.mark.slow
@@ -367,7 +367,7 @@ def test_sensor_requests_a_refresh_when_the_raw_dir_changes(tmp_path: Path) -> N
 
         def tick(cursor: str | None):
             context = build_sensor_context(cursor=cursor, instance=instance, resources={"govperf": resource})
-            return raw_dir_sensor(context)
+            return raw_dir_sensor(DEFAULT_SENSOR_INTERVAL)(context)
 
         first = tick(None)
         assert isinstance(first.run_requests[0], RunRequest), "never published: a refresh is due"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.hostile import REPEATED, repeated_text
+from fixtures.hostile import REPEATED, repeated_text
 from ingest.parse import ReportInput, parse_report, parse_reports
 
 TITLE = "2023年度某市财政局部门整体支出绩效自评报告\n一、部门基本情况\n"
@@ -78,9 +78,9 @@ GROWTH_LIMIT = 30.0
 FLOOR_S = 0.01
 """CPU times under this are taken as this (timer noise would dominate them)."""
 
-# Just under the caps, all on one line or in one paragraph where that is the worst case: each was
-# quadratic (50 KB of rates took 0.4 s, 200 KB 20 s; 100,000 spaces 28 s). Each builds its text for a
-# number of repetitions, and gives the number just under the caps.
+# Just under the caps, all on one line or in one paragraph where that is the worst case: inputs on
+# which a pattern that backtracks or rescans is quadratic. Each builds its text for a number of
+# repetitions, and gives the number just under the caps.
 _UNDER_CAPS: dict[str, tuple[Callable[[int], str], int]] = {
     "spaces": (lambda n: "年" + " " * n + "年", 1_000_000),
     "spaces at line starts": (lambda n: (" " * n + "|--\n") * 2 + "--" + " " * n + "x\n", 200_000),

@@ -12,7 +12,7 @@ import pytest
 from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, _frames, parse_report, parse_reports
 
-CORPUS = Path(__file__).with_name("corpus")
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 CASES = sorted(k for k in EXPECTED if not k.startswith("_"))
 

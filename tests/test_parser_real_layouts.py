@@ -1,4 +1,4 @@
-"""Rules added for real report layouts (issue 11): titles anywhere on the first page, header order,
+"""Rules for real report layouts: titles anywhere on the first page, header order,
 body years and names, places without a parent, ratings, staff and money wordings. Every case is a
 variant written for this test, with distractors."""
 

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench import variants
+from fixtures import variants
+from fixtures.facts import SAMPLES, facts
 from ingest.documents.decode import decode_bytes
 from ingest.parse import ReportInput, parse_reports
-
-RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
-SAMPLES = sorted(RAW.glob("*.txt"))
-
-
-def facts(text: str, manifest: dict[str, str] | None = None) -> dict[str, Any]:
-    """Everything the parser states about one report, without offsets."""
-    frames = parse_reports([ReportInput("r", "r.txt", text, manifest=manifest)])
-    header = frames["report_headers"].drop("title", "text_chars", "header_source").to_dicts()[0]
-    return {
-        "header": header,
-        "money": sorted(frames["money_facts"].select("side", "item", "fund_scope", "amount_wan_yuan").rows()),
-        "measures": sorted(frames["measure_facts"].select("measure", "value").rows()),
-        "scores": sorted(frames["score_facts"].select("score_item", "score", "rating", "is_derived").rows(),
-                         key=str),
-        "indicators": sorted(frames["indicator_facts"].select("indicator_name", "target_value",
-                                                              "actual_value", "unit").rows(), key=str),
-        "findings": sorted(frames["findings"].group_by("kind").len().rows()),
-    }
 
 
 @pytest.fixture(scope="module", params=SAMPLES, ids=lambda p: p.name[:3])

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.ray_cluster import LocalCluster, local_cluster
 from fixtures import documents as F
+from fixtures.cluster import LocalCluster, local_cluster
 from ingest.runtime.pool import Limits, run_limited, using_engine
 from ingest.runtime.ray_engine import RayEngine
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
@@ -30,7 +30,7 @@ from tests.test_pool import behave
 
 pytestmark = pytest.mark.slow
 
-CORPUS = REPO_ROOT / "tests" / "corpus"
+CORPUS = REPO_ROOT / "fixtures" / "corpus"
 GOVPERF = str(Path(sys.executable).with_name("govperf"))
 REFRESH_SECONDS = 900
 SKIPPED_COLUMNS = frozenset({"ingested_at"})

@@ -6,7 +6,6 @@ staging tables, dbt builds the marts, Great Expectations validates them and stor
 table that the quality views read at query time, and the publish step copies the marts out.
 """
 
-import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -59,7 +58,7 @@ from dagster_project.warehouse.publish import checkpoint_and_close, internal_pat
 from ingest import schema
 from ingest.files.raw import scan_raw_dir
 from ingest.parse import ReportInput, parse_reports
-from ingest.runtime.limits import read_limits
+from ingest.runtime.pool import Limits
 
 RAW_REPORTS_KEY = AssetKey(["raw", "raw_reports"])
 QUALITY_RESULTS_KEY = AssetKey(["quality", "great_expectations"])
@@ -131,7 +130,10 @@ def raw_reports(
     settings = govperf.settings
     cursor = changes.current_cursor(settings, changes.latest_hashes(settings))
     changes.write_pending_cursor(settings, cursor)
-    with build_connection(settings.build_db, on_wait=context.log.warning) as con, engine.active():
+    with (
+        build_connection(settings.build_db, context.log.warning, settings.lock_wait_seconds) as con,
+        engine.active(),
+    ):
         known = {rid for (rid,) in con.execute(_KNOWN_REPORTS).fetchall()}
         files = scan_raw_dir(
             settings.raw_dir,
@@ -144,7 +146,7 @@ def raw_reports(
             con,
             files,
             ocr_cache_dir=settings.build_dir / "ocr-cache",
-            read_limits=read_limits(os.environ),
+            read_limits=settings.read_limits,
             on_progress=lambda done, total: context.log.info(f"{PROGRESS}read {done} of {total} documents"),
         )
         unreadable = con.execute(
@@ -170,20 +172,20 @@ def raw_reports(
     )
 
 
-def _parse(inputs: list[ReportInput], context: AssetExecutionContext) -> dict[str, pl.DataFrame]:
-    """Parse a batch; if the parser raises, parse one by one so one bad report fails alone."""
+def _parse(inputs: list[ReportInput], limits: Limits, context: AssetExecutionContext) -> dict[str, pl.DataFrame]:
+    """Parse a batch under ``limits``; if the parser raises, parse one by one so one bad report fails alone."""
     try:
-        return parse_reports(inputs)
+        return parse_reports(inputs, limits=limits)
     except Exception:
         context.log.exception("parser failed on the batch; parsing reports one by one")
     parts = []
     for item in inputs:
         try:
-            parts.append(parse_reports([item]))
+            parts.append(parse_reports([item], limits=limits))
         except Exception as exc:
             context.log.warning(f"parser failed on {item.source_file}: {exc!r}")
             failed = ReportInput(item.report_id, item.source_file, None, f"parser error: {exc}", item.manifest)
-            parts.append(parse_reports([failed]))
+            parts.append(parse_reports([failed], limits=limits))
     return {
         table: pl.concat([part.get(table, schema.empty_frame(cols)) for part in parts], how="diagonal_relaxed")
         if parts
@@ -227,9 +229,10 @@ def staging(
     memory stays flat and a killed refresh keeps the batches it finished. A batch is written by a
     second thread (on its own cursor) while the next one is read and parsed.
     """
+    settings = govperf.settings
     counts = dict.fromkeys(schema.STAGING_TABLES, 0)
     with (
-        build_connection(govperf.settings.build_db, on_wait=context.log.warning) as con,
+        build_connection(settings.build_db, context.log.warning, settings.lock_wait_seconds) as con,
         ThreadPoolExecutor(1, "staging-writer") as writer,
         engine.active(),
     ):
@@ -238,7 +241,7 @@ def staging(
         done = 0
         writing: Future[dict[str, int]] | None = None
         for batch in batches(pending, BATCH_SIZE):
-            frames = _parse(pending_inputs(con, batch), context)
+            frames = _parse(pending_inputs(con, batch), settings.parse_limits, context)
             if writing is not None:
                 _add(counts, writing.result())
             writing = writer.submit(_write_staging_batch, cursor, frames, batch)
@@ -316,7 +319,7 @@ def published_warehouse(
 ) -> MaterializeResult:
     """Record the refresh, checkpoint the build database, publish it and its Data Docs, move the cursor."""
     settings = govperf.settings
-    con = connect_build(settings.build_db, on_wait=context.log.warning)
+    con = connect_build(settings.build_db, settings.lock_wait_seconds, context.log.warning)
     try:
         restore_refresh_log(con, internal_path(settings.warehouse))
         compacted = compact_removed(con)

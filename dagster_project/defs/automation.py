@@ -1,6 +1,5 @@
-"""The refresh job, its daily schedule and the sensor that starts it when the raw dir changes."""
-
-import os
+"""The refresh job, its daily schedule and the sensor that starts it when the raw dir changes; the
+schedule's cron and the sensor's interval come from the resolved settings (``build_definitions``)."""
 
 from dagster import (
     AssetSelection,
@@ -10,6 +9,7 @@ from dagster import (
     RunRequest,
     RunsFilter,
     ScheduleDefinition,
+    SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -20,7 +20,6 @@ from dagster import (
 
 from dagster_project.defs.resources import GovperfResource
 from dagster_project.warehouse import changes
-from dagster_project.warehouse.settings import refresh_cron, sensor_interval
 
 REFRESH_JOB_NAME = "refresh"
 _ACTIVE = [
@@ -37,23 +36,32 @@ refresh_job = define_asset_job(
     description="Ingest, parse, dbt build, quality checks and atomic publish of the warehouse.",
 )
 
-refresh_schedule = ScheduleDefinition(
-    name="daily_refresh",
-    job=refresh_job,
-    cron_schedule=refresh_cron(os.environ),
-    default_status=DefaultScheduleStatus.RUNNING,
-    description="Refreshes the warehouse every day (cron GOVPERF_REFRESH_CRON, default 06:00); a refresh "
-    "whose input and code are unchanged re-parses nothing.",
-)
 
 
-@sensor(
-    job=refresh_job,
-    minimum_interval_seconds=sensor_interval(os.environ),
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when files under the raw dir are added, changed or removed.",
-)
-def raw_dir_sensor(context: SensorEvaluationContext, govperf: GovperfResource) -> SensorResult | SkipReason:
+def refresh_schedule(cron: str) -> ScheduleDefinition:
+    """The daily refresh on ``cron`` (the settings' ``refresh_cron``)."""
+    return ScheduleDefinition(
+        name="daily_refresh",
+        job=refresh_job,
+        cron_schedule=cron,
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="Refreshes the warehouse every day (cron GOVPERF_REFRESH_CRON, default 06:00); a refresh "
+        "whose input and code are unchanged re-parses nothing.",
+    )
+
+
+def raw_dir_sensor(interval_seconds: int) -> SensorDefinition:
+    """The sensor that looks at the raw dir every ``interval_seconds`` (the settings' ``sensor_interval``)."""
+    return sensor(
+        name="raw_dir_sensor",
+        job=refresh_job,
+        minimum_interval_seconds=interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Starts a refresh when files under the raw dir are added, changed or removed.",
+    )(raw_dir_changed)
+
+
+def raw_dir_changed(context: SensorEvaluationContext, govperf: GovperfResource) -> SensorResult | SkipReason:
     """Request a refresh when the raw dir or the code differ from what the warehouse was last built from.
 
     The same cheap check as ``govperf refresh`` (:mod:`dagster_project.warehouse.changes`); while a refresh runs

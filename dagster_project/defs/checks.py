@@ -68,7 +68,7 @@ def build_quality_checks(dbt_assets: Sequence[AssetsDefinition], quality_key: As
         context: AssetCheckExecutionContext, govperf: GovperfResource
     ) -> Iterator[AssetCheckResult]:
         """Pass/fail per mart from the stored Great Expectations outcomes, with offending reports."""
-        con = connect_build(govperf.settings.build_db)
+        con = connect_build(govperf.settings.build_db, govperf.settings.lock_wait_seconds)
         try:
             summary = con.execute(
                 "SELECT target_model, check_name, severity, passed, unexpected_count, description "

@@ -30,7 +30,8 @@ great_expectations_checks = build_quality_checks([dbt_models], QUALITY_RESULTS_K
 def build_definitions(
     settings: Settings | None = None, quiet: bool = True, loggers: dict[str, LoggerDefinition] | None = None
 ) -> Definitions:
-    """Definitions whose resources point at ``settings`` (default: from the environment).
+    """Definitions whose resources, schedule and sensor follow ``settings`` (default: resolved from the
+    environment here, once: nothing below reads it again).
 
     ``quiet`` silences dbt's console output; ``loggers`` replace Dagster's default console logger.
     """
@@ -40,8 +41,8 @@ def build_definitions(
         assets=[raw_reports, staging, dbt_models, quality_results, published_warehouse],
         asset_checks=[great_expectations_checks],
         jobs=[refresh_job],
-        schedules=[refresh_schedule],
-        sensors=[raw_dir_sensor],
+        schedules=[refresh_schedule(settings.refresh_cron)],
+        sensors=[raw_dir_sensor(settings.sensor_interval)],
         resources={
             "govperf": GovperfResource.from_settings(settings),
             "engine": EngineResource.from_settings(settings),
@@ -50,7 +51,10 @@ def build_definitions(
             ),
             "great_expectations": GreatExpectationsResource(),
             "dbt": DbtInProcessResource(
-                project_dir=str(dbt_project.project_dir), build_db=str(settings.build_db), quiet=quiet
+                project_dir=str(dbt_project.project_dir),
+                build_db=str(settings.build_db),
+                quiet=quiet,
+                lock_wait_seconds=settings.lock_wait_seconds,
             ),
         },
         executor=in_process_executor,

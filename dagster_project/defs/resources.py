@@ -20,7 +20,8 @@ from dagster_project.warehouse.build_db import build_connection, record_dbt_test
 from dagster_project.warehouse.dbt_runner import run_dbt
 from dagster_project.warehouse.publish import RefreshLock
 from dagster_project.warehouse.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, engine_setting
-from ingest.runtime.pool import Engine, using_engine
+from ingest.runtime.limits import DEFAULT_PARSE_LIMITS, DEFAULT_READ_LIMITS
+from ingest.runtime.pool import Engine, Limits, using_engine
 
 PROGRESS = "progress: "
 """Prefix of step log lines that a refresh on a terminal shows as progress."""
@@ -28,7 +29,8 @@ RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult
 
 
 class GovperfResource(ConfigurableResource):
-    """Paths and limits of a refresh (see :class:`dagster_project.warehouse.settings.Settings`)."""
+    """Paths and limits of a refresh (see :class:`dagster_project.warehouse.settings.Settings`), as
+    resolved once by the CLI or the definitions; the steps read them from here, never from the environment."""
 
     raw_dir: str
     warehouse: str
@@ -37,6 +39,10 @@ class GovperfResource(ConfigurableResource):
     storage_version: str
     max_scan_bytes: int
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    parse_seconds: float = DEFAULT_PARSE_LIMITS.seconds
+    parse_memory_mb: int = DEFAULT_PARSE_LIMITS.memory_mb
+    read_seconds: float = DEFAULT_READ_LIMITS.seconds
+    read_memory_mb: int = DEFAULT_READ_LIMITS.memory_mb
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GovperfResource:
@@ -49,6 +55,10 @@ class GovperfResource(ConfigurableResource):
             storage_version=settings.storage_version,
             lock_wait_seconds=settings.lock_wait_seconds,
             max_scan_bytes=settings.max_scan_bytes,
+            parse_seconds=settings.parse_limits.seconds,
+            parse_memory_mb=settings.parse_limits.memory_mb,
+            read_seconds=settings.read_limits.seconds,
+            read_memory_mb=settings.read_limits.memory_mb,
         )
 
     @property
@@ -62,6 +72,8 @@ class GovperfResource(ConfigurableResource):
             self.storage_version,
             self.lock_wait_seconds,
             max_scan_bytes=self.max_scan_bytes,
+            parse_limits=Limits(self.parse_seconds, self.parse_memory_mb),
+            read_limits=Limits(self.read_seconds, self.read_memory_mb),
         )
 
 
@@ -126,8 +138,8 @@ class RefreshLockResource(ConfigurableResource):
 
 class GreatExpectationsResource(ConfigurableResource):
     """Runs the quality step (:func:`dagster_project.quality.suite.validate_build`) in a worker process
-    that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (~3.5 s)
-    overlaps the dbt build (and the worker's memory is not held through the parse).
+    that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (seconds of
+    one core) overlaps the dbt build (and the worker's memory is not held through the parse).
 
     The step runs in this process instead when no worker was prepared (a run of the quality step
     alone), when the worker is gone (with a warning), or always with ``use_worker=False``.
@@ -169,7 +181,7 @@ class GreatExpectationsResource(ConfigurableResource):
 
 
 class DbtInProcessResource(ConfigurableResource):
-    """dbt run in this process with ``dbtRunner`` (no executable on PATH, ~1 s per invocation).
+    """dbt run in this process with ``dbtRunner`` (no executable on PATH, no interpreter start-up per invocation).
 
     Its events are turned into Dagster events by dagster-dbt's own translation, so models become
     materialisations and dbt tests asset checks exactly as with ``DbtCliResource``.
@@ -178,6 +190,7 @@ class DbtInProcessResource(ConfigurableResource):
     project_dir: str
     build_db: str
     quiet: bool = True
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     def build(self, context: AssetExecutionContext) -> Iterator[Any]:
         """``dbt build`` (without unit tests, which run in the test suite) of the context's selection.
@@ -203,26 +216,16 @@ class DbtInProcessResource(ConfigurableResource):
             if msg.info.name in RESULT_EVENTS:
                 events.append(msg_to_dict(msg))
 
-        saved = {name: os.environ.get(name) for name in ("GOVPERF_BUILD_DB", "DBT_INDIRECT_SELECTION")}
         build_db = Path(self.build_db)
         target_path = build_db.parent / "dbt"
-        os.environ["GOVPERF_BUILD_DB"] = str(build_db)
-        if indirect:
-            os.environ["DBT_INDIRECT_SELECTION"] = indirect
-        try:
-            args = ["build", "--exclude-resource-type", "unit_test", *selection]
-            args += ["--target-path", str(target_path), "--log-path", str(target_path)]
-            result = run_dbt(args, Path(self.project_dir), callbacks=[collect], quiet=self.quiet)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        args = ["build", "--exclude-resource-type", "unit_test", *selection]
+        args += ["--target-path", str(target_path), "--log-path", str(target_path)]
+        result = run_dbt(args, Path(self.project_dir), callbacks=[collect], quiet=self.quiet, build_db=build_db,
+                         env={"DBT_INDIRECT_SELECTION": indirect} if indirect else None)
         if result.exception is not None:
             raise RuntimeError(f"dbt build could not run: {result.exception}")
         results = [node_result(raw) for raw in events]
-        with build_connection(build_db, on_wait=context.log.warning) as con:
+        with build_connection(build_db, context.log.warning, self.lock_wait_seconds) as con:
             record_dbt_tests(con, results)
             counts = row_counts(con, events)
         for raw in events:

@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from dagster_project.warehouse.changes import parser_fingerprint
-from dagster_project.warehouse.settings import lock_wait_seconds, set_aside
+from dagster_project.warehouse.settings import DEFAULT_LOCK_WAIT_SECONDS, set_aside
 from ingest import schema
 from ingest.documents.grids import grids_from_json, grids_to_json
 from ingest.documents.provenance import spans_from_json, spans_to_json
@@ -170,12 +170,12 @@ limited by it."""
 
 
 def connect_build(
-    path: Path, lock_timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+    path: Path, lock_timeout: float = DEFAULT_LOCK_WAIT_SECONDS, on_wait: Callable[[str], None] | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open the build database read-write; rebuild it from scratch when it is damaged.
 
     DuckDB's memory is limited to ``BUILD_MEMORY_LIMIT``. A lock held by a live process is waited
-    for (up to ``lock_timeout`` seconds, default ``GOVPERF_LOCK_WAIT_SECONDS``: a killed refresh can
+    for (up to ``lock_timeout`` seconds, the settings' ``lock_wait_seconds``: a killed refresh can
     leave a dbt child finishing its statement); ``on_wait`` is told once who holds it and since
     when, and after the wait it is a :class:`BuildDatabaseBusy` naming the holder. Damaged build
     state, whatever its form (a file DuckDB reports as damaged, a directory or other non-file where
@@ -183,8 +183,6 @@ def connect_build(
     database started, whose refresh log is restored by the next publish from the internal copy.
     Any other error (disk full, permissions) is raised as it is.
     """
-    if lock_timeout is None:
-        lock_timeout = lock_wait_seconds(os.environ)
     if path.parent.exists() and not path.parent.is_dir():
         set_aside(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,11 +220,11 @@ def connect_build(
 
 @contextlib.contextmanager
 def build_connection(
-    path: Path, on_wait: Callable[[str], None] | None = None
+    path: Path, on_wait: Callable[[str], None] | None = None, lock_timeout: float = DEFAULT_LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The build database, with the raw and staging tables in place; closed on exit (``on_wait`` as
-    for :func:`connect_build`)."""
-    con = connect_build(path, on_wait=on_wait)
+    """The build database, with the raw and staging tables in place; closed on exit (``on_wait`` and
+    ``lock_timeout`` as for :func:`connect_build`)."""
+    con = connect_build(path, lock_timeout, on_wait)
     try:
         ensure_tables(con)
         yield con

@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt"
 _GENERATED_DIRS = frozenset({"target", "logs", "dbt_packages"})
+DBT_DATABASE_VARIABLE = "GOVPERF_DBT_DATABASE"
+"""The environment variable ``profiles.yml`` takes the database path from: set by :func:`run_dbt` for
+one invocation, never by a user (the user's setting is ``GOVPERF_BUILD_DB``, read once by ``Settings``)."""
 
 
 def dbt_sources_mtime(project_dir: Path = DBT_DIR) -> float:
@@ -60,10 +64,17 @@ def ensure_dbt_manifest(project_dir: Path = DBT_DIR) -> Path:
 
 
 def run_dbt(
-    args: list[str], project_dir: Path = DBT_DIR, callbacks: list[Any] | None = None, quiet: bool = True
+    args: list[str],
+    project_dir: Path = DBT_DIR,
+    callbacks: list[Any] | None = None,
+    quiet: bool = True,
+    build_db: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dbtRunnerResult:
     """Invoke dbt in this process (``dbtRunner``): no executable on PATH needed, no start-up per call.
 
+    dbt builds in ``build_db`` (default: the path ``profiles.yml`` names), with ``env`` set for this
+    invocation only (dbt reads its own variables, such as ``DBT_INDIRECT_SELECTION``, from there).
     ``quiet`` swallows dbt's console output (its events still reach ``callbacks``).
     """
     from dbt.cli.main import dbtRunner
@@ -71,11 +82,27 @@ def run_dbt(
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     full = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     output = contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()
+    variables = {**(env or {}), **({DBT_DATABASE_VARIABLE: os.fspath(build_db)} if build_db is not None else {})}
     try:
-        with output:
+        with output, _environment(variables):
             return dbtRunner(callbacks=callbacks or []).invoke(full)
     finally:
         _close_dbt_duckdb()
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """``variables`` set in this process's environment within the block, the previous values restored after."""
+    saved = {name: os.environ.pop(name, None) for name in variables}  # restored after the block
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _close_dbt_duckdb() -> None:

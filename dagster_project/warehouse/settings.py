@@ -1,5 +1,7 @@
 """Where a refresh reads and writes, from flags, ``GOVPERF_*`` environment variables or defaults.
 
+The environment is read here and only here: the CLI and the Dagster definitions resolve
+:class:`Settings` once and pass it (or the values in it) down; nothing below them reads ``os.environ``.
 Kept free of heavy imports: the CLI resolves settings (and rejects bad values with exit 2) before it
 loads Dagster, dbt or Great Expectations. The checks of each limit live in :mod:`ingest.runtime.limits`; the
 paths a refresh writes are checked by :meth:`Settings.check_paths` and the storage version against
@@ -20,6 +22,8 @@ from pathlib import Path
 from ingest.runtime.limits import (
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_MAX_SCAN_BYTES,
+    DEFAULT_PARSE_LIMITS,
+    DEFAULT_READ_LIMITS,
     SettingError,
     build_state_dir,
     max_file_bytes,
@@ -28,6 +32,7 @@ from ingest.runtime.limits import (
     positive_number,
     read_limits,
 )
+from ingest.runtime.pool import Limits
 
 ENGINES = ("local", "ray")
 """Where documents are read and reports parsed: this machine's worker processes, or a Ray cluster."""
@@ -223,6 +228,10 @@ class Settings:
     engine: str = "local"
     ray_address: str | None = None
     max_scan_bytes: int = DEFAULT_MAX_SCAN_BYTES
+    parse_limits: Limits = DEFAULT_PARSE_LIMITS
+    read_limits: Limits = DEFAULT_READ_LIMITS
+    refresh_cron: str = DEFAULT_CRON
+    sensor_interval: int = DEFAULT_SENSOR_INTERVAL
 
     @classmethod
     def resolve(
@@ -233,8 +242,9 @@ class Settings:
         engine: str | None = None,
         ray_address: str | None = None,
     ) -> Settings:
-        """Settings from arguments, else ``GOVPERF_*`` environment variables, else defaults; every
-        setting is checked here (a bad one is a :class:`SettingError`), also those read elsewhere.
+        """Settings from arguments, else ``GOVPERF_*`` environment variables (``env``, default
+        ``os.environ``), else defaults; every setting is checked here (a bad one is a
+        :class:`SettingError`).
 
         Build state belongs to one warehouse: ``<warehouse dir>/.build/<warehouse file name>/``, so
         two warehouses in one directory never share it.
@@ -245,10 +255,6 @@ class Settings:
         wh = Path(warehouse or env.get("GOVPERF_WAREHOUSE") or "data/warehouse.duckdb").resolve()
         build_env = env.get("GOVPERF_BUILD_DB") if warehouse is None else None
         build = Path(build_env).resolve() if build_env else build_state_dir(wh) / "build.duckdb"
-        parse_limits(env)  # a bad per-report budget is refused here, before any work
-        read_limits(env)
-        refresh_cron(env)
-        sensor_interval(env)
         return cls(
             raw,
             wh,
@@ -258,6 +264,10 @@ class Settings:
             lock_wait_seconds(env),
             *engine_setting(engine, ray_address, env),
             max_scan_bytes(env),
+            parse_limits(env),
+            read_limits(env),
+            refresh_cron(env),
+            sensor_interval(env),
         )
 
     def check_paths(self) -> None:

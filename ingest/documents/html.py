@@ -32,8 +32,8 @@ _BOILERPLATE = re.compile(r"""
     | recommend | copyright | toolbar | comment | xgwz | xgxx  # 相关文章 / 相关信息 in pinyin
 """, re.I | re.X)
 # Depth of element nesting a page may have: real pages stay under a hundred, and the HTML5 tree
-# builder's cost grows with depth times length (30,000 nested <div> take lexbor 17 s), so a page
-# nested deeper is refused before it is parsed, from a count of its tags.
+# builder's cost grows with depth times length (tens of thousands of nested <div> stall it), so a
+# page nested deeper is refused before it is parsed, from a count of its tags.
 MAX_DEPTH = 1000
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})|<!--")
 _COMMENT_END = re.compile(r"-->")

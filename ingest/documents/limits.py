@@ -19,8 +19,8 @@ class Limits:
     * ``max_unzipped_bytes``: total uncompressed size of a DOCX/XLSX/ODS package, measured by
       actually inflating it before any parser opens it (a zip bomb).
     * ``max_unzipped_xml_bytes``: total uncompressed size of the XML parts of a DOCX (the parser
-      holds them as trees in memory: a report's text is a few MB of XML; 150 MB of it took minutes
-      and gigabytes before failing), also measured by inflating.
+      holds them as trees in memory: a report's text is a few MB of XML, a hundred times that costs
+      gigabytes before the parser fails), also measured by inflating.
     * ``max_sheet_cells``: cells (rows × columns of a sheet's used range) per sheet; a real 自评表 has
       a few thousand, a sheet with a value in A1 and A1000000 has a million (refused before opening).
     * ``max_image_pixels``: pixels of an image handed to OCR.

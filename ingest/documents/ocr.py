@@ -2,8 +2,8 @@
 
 The recogniser runs on CUDA (``rapidocr-onnxruntime`` with onnxruntime's CUDA provider, from
 ``onnxruntime-gpu``) when this process sees an NVIDIA GPU, else on the CPU with OpenVINO
-(``rapidocr-openvino``: the same models at half the CPU time of onnxruntime, measured by
-``bench.ocr`` at equal facts); chosen at run time, once per process (:func:`device`).
+(``rapidocr-openvino``: the same models at a lower CPU cost than onnxruntime at equal facts, as
+``python -m bench.ocr`` measures); chosen at run time, once per process (:func:`device`).
 
 Ruled tables are found first (OpenCV: long horizontal and vertical strokes, then ``grid.find_tables``);
 each recognised box goes to the cell holding its centre (the rulings keep the detector from running
@@ -18,6 +18,8 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,6 +111,19 @@ def _recognise(image: Any) -> list[OcrLine]:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         lines.append(OcrLine(text, (min(xs), min(ys), max(xs), max(ys)), float(score)))
     return lines
+
+
+@contextmanager
+def recognised_by(recognise: Callable[[Any], list[OcrLine]]) -> Iterator[None]:
+    """Within the block, pages are OCR'd by ``recognise`` (another engine or setting, as ``bench.ocr``
+    compares them at equal facts). Read without a cache dir: the cache does not know the recogniser."""
+    global _recognise
+    saved = _recognise
+    _recognise = recognise
+    try:
+        yield
+    finally:
+        _recognise = saved
 
 
 def _recognise_line(image: Any) -> list[OcrLine]:

@@ -23,6 +23,10 @@ DEFAULT_MAX_SCAN_BYTES = DEFAULT_MAX_SCAN_MB * 1024 * 1024
 DEFAULT_PARSE_SECONDS = 120.0
 DEFAULT_PARSE_MEMORY_MB = 2048
 DEFAULT_READ_SECONDS = 600.0
+DEFAULT_PARSE_LIMITS = Limits(DEFAULT_PARSE_SECONDS, DEFAULT_PARSE_MEMORY_MB)
+"""Budget of parsing one report when the caller gives none (``GOVPERF_PARSE_*`` unset)."""
+DEFAULT_READ_LIMITS = Limits(DEFAULT_READ_SECONDS, DEFAULT_PARSE_MEMORY_MB)
+"""Budget of reading one document when the caller gives none (``GOVPERF_READ_*`` unset)."""
 
 # DuckDB messages that mean the file itself is damaged or is no DuckDB database (any other error —
 # a lock, a full disk, a permission — leaves the file alone).

@@ -227,7 +227,7 @@ class _Worker:
 def start_fork_server(modules: Iterable[str]) -> None:
     """Start the fork server now, importing ``modules`` in it (in its own process, on another core).
 
-    The first ``run_limited`` of a process otherwise waits ~1 s for the server to start and import
+    The first ``run_limited`` of a process otherwise waits for the server to start and import
     the worker's module; called at the start of a refresh, that happens while the refresh does
     other work. Later calls, and modules asked for once the server runs, change nothing.
     """

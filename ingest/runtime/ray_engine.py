@@ -64,7 +64,8 @@ class EngineError(RuntimeError):
 
 def _with_env(fn: Callable[[Any], Any], env: dict[str, str], item: Any) -> Any:
     """``fn(item)`` with ``env`` set first: the worker process is forked from a server started
-    before Ray gave this task its GPU, so the task's ``CUDA_VISIBLE_DEVICES`` is passed on here."""
+    before Ray gave this task its GPU, so the GPU Ray assigned the task is passed on here (as Ray
+    itself sets ``CUDA_VISIBLE_DEVICES`` for the task)."""
     os.environ.update(env)
     return fn(item)
 
@@ -72,7 +73,7 @@ def _with_env(fn: Callable[[Any], Any], env: dict[str, str], item: Any) -> Any:
 @contextlib.contextmanager
 def _main_script_hidden() -> Iterator[None]:
     """Hide ``__main__.__file__`` (Ray's worker script) while worker processes start: multiprocessing
-    would import that script, and so Ray, again in each of them (1.3 s a process)."""
+    would import that script, and so Ray, again in each of them."""
     main = sys.modules["__main__"]
     path = main.__dict__.pop("__file__", None)
     try:
@@ -88,7 +89,8 @@ def run_task(
     """One task on a node: ``fn`` over ``items`` in one local worker process under ``limits``;
     ``(value, failure)`` per item. A pure function of its arguments, so running it again is harmless."""
     if gpu:
-        fn = functools.partial(_with_env, fn, {"CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")})
+        gpus = _ray().get_runtime_context().get_accelerator_ids().get("GPU", [])
+        fn = functools.partial(_with_env, fn, {"CUDA_VISIBLE_DEVICES": ",".join(gpus)})
     with _main_script_hidden():
         outcomes = list(run_limited(fn, items, limits, workers=1, what=what, preload=preload))
     return [(outcome.value, outcome.failure) for outcome in outcomes]
