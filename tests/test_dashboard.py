@@ -432,8 +432,8 @@ def test_reasons_are_chinese_and_codes_have_labels() -> None:
         assert i18n.reason(reason, "en") == reason
     for level in app.LEVELS:
         assert i18n.has_label(f"level.{level}")
-    from dagster_project.quality import _checks
+    from dagster_project.quality.spec import load_checks
 
-    for check in _checks(2025):
+    for check in load_checks():
         assert i18n.has_label(f"check.{check.name}") and i18n.has_label(f"check_description.{check.name}")
         assert i18n.has_label(f"table.{check.target_model}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project import quality
-from dagster_project.defs import project
+from dagster_project.quality import suite
+from dagster_project.warehouse import dbt_runner as project
 from dagster_project.warehouse.build_db import QUALITY_RESULTS
 from ingest import schema
 
@@ -115,9 +117,9 @@ def money(report_id: str, side: str, item: str, amount: str, scope: str = "all_f
     }
 
 
-def measure(report_id: str, name: str, value: str, unit: str = "%") -> dict:
+def measure(report_id: str, name: str, value: str, unit: str = "%", start: int = 0) -> dict:
     """A ``raw.measure_facts`` row."""
-    return {"report_id": report_id, "measure": name, "value": Decimal(value), "unit": unit, "source_start": 0}
+    return {"report_id": report_id, "measure": name, "value": Decimal(value), "unit": unit, "source_start": start}
 
 
 def score(report_id: str, item: str, value: str, **extra: object) -> dict:
@@ -199,9 +201,13 @@ FIXTURE: dict[str, list[dict]] = {
         measure("hz_v2", "staff_in_service", "39", unit="人"),
         measure("gz", "payment_rate_pct", "99.5"),
         measure("py", "staff_retired", "13", unit="人"),
+        measure("py", "staff_retired", "13", unit="人", start=40),
+        measure("gz", "staff_in_service", "52", unit="人", start=10),
+        measure("gz", "staff_in_service", "50", unit="人", start=30),
     ],
     "score_facts": [
         score("hz_v1", "total", "95"),
+        score("hz_v1", "total", "95", source_start=80),
         score("hz_v2", "total", "99", rating="优"),
         score("gz", "total", "98.98"),
         score("gd", "performance_effectiveness", "50", max_score=Decimal(50)),
@@ -239,11 +245,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     db_path = tmp_path_factory.mktemp("dbt") / "build.duckdb"
     write_raw_tables(db_path, FIXTURE)
     con = duckdb.connect(str(db_path))
-    quality.write_quality_results(con, [])
+    suite.write_quality_results(con, [])
     con.close()
     run_dbt(db_path)
     con = duckdb.connect(str(db_path))
-    quality.write_quality_results(con, quality.run_quality_suite(con))
+    suite.write_quality_results(con, suite.run_quality_suite(con))
     con.close()
     con = duckdb.connect(str(db_path), read_only=True)
     yield con
@@ -259,145 +265,105 @@ def mart_row(con: duckdb.DuckDBPyConnection, department_name: str) -> dict:
     return dict(zip(columns, rows[0], strict=True))
 
 
-CONTRACT_COLUMNS: dict[str, dict[str, str]] = {
-    "dim_level": {"admin_level": "VARCHAR", "level_name_zh": "VARCHAR", "level_rank": "INTEGER"},
-    "dim_year": {"fiscal_year": "INTEGER"},
-    "dim_department": {
-        "department_key": "VARCHAR",
-        "department_name": "VARCHAR",
-        "department_type": "VARCHAR",
-        "admin_level": "VARCHAR",
-        "province": "VARCHAR",
-        "city": "VARCHAR",
-        "county": "VARCHAR",
-    },
-    "fct_report": {
-        "report_id": "VARCHAR",
-        "source_file": "VARCHAR",
-        "content_sha256": "VARCHAR",
-        "department_key": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "title": "VARCHAR",
-        "report_type": "VARCHAR",
-        "parse_status": "VARCHAR",
-        "status_reason": "VARCHAR",
-        "header_source": "VARCHAR",
-    },
-    **{
-        table: {
-            "report_id": "VARCHAR",
-            "department_key": "VARCHAR",
-            "fiscal_year": "INTEGER",
-            "item": "VARCHAR",
-            "fund_scope": "VARCHAR",
-            "amount_wan_yuan": "DECIMAL(20,6)",
-            "source_text": "VARCHAR",
-            "source_start": "BIGINT",
-            "source_end": "BIGINT",
-            "source_page": "VARCHAR",
-            "source_locator": "VARCHAR",
-        }
-        for table in ("fct_budget", "fct_spend")
-    },
-    "fct_scores": {
-        "report_id": "VARCHAR",
-        "score_item": "VARCHAR",
-        "score": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "is_derived": "BOOLEAN",
-        "source_text": "VARCHAR",
-        "source_start": "BIGINT",
-        "source_page": "VARCHAR",
-    },
-    "fct_indicators": {
-        "report_id": "VARCHAR",
-        "indicator_name": "VARCHAR",
-        "target_value": "DECIMAL(20,6)",
-        "actual_value": "DECIMAL(20,6)",
-        "unit": "VARCHAR",
-        "target_text": "VARCHAR",
-        "actual_text": "VARCHAR",
-        "source_end": "BIGINT",
-        "source_locator": "VARCHAR",
-        "project_key": "VARCHAR",
-        "comparator": "VARCHAR",
-        "is_met": "BOOLEAN",
-        "is_met_derived": "BOOLEAN",
-        "is_met_assumed": "BOOLEAN",
-    },
-    "mart_department_year": {
-        "department_key": "VARCHAR",
-        "department_name": "VARCHAR",
-        "department_type": "VARCHAR",
-        "admin_level": "VARCHAR",
-        "province": "VARCHAR",
-        "city": "VARCHAR",
-        "county": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "report_id": "VARCHAR",
-        "source_file": "VARCHAR",
-        "budget_total_wan_yuan": "DECIMAL(20,6)",
-        "spend_total_wan_yuan": "DECIMAL(20,6)",
-        "basic_spend_wan_yuan": "DECIMAL(20,6)",
-        "project_spend_wan_yuan": "DECIMAL(20,6)",
-        "revenue_total_wan_yuan": "DECIMAL(20,6)",
-        "execution_rate_pct": "DECIMAL(9,4)",
-        "score_total": "DECIMAL(6,2)",
-        "score_performance_effectiveness": "DECIMAL(6,2)",
-        "score_management_efficiency": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "staff_authorized": "INTEGER",
-        "staff_in_service": "INTEGER",
-        "staff_retired": "INTEGER",
-        "indicator_count": "BIGINT",
-        "quality_status": "VARCHAR",
-        "comparable": "BOOLEAN",
-        "indicators_met_pct": "DECIMAL(9,4)",
-    },
-    "fct_project": {
-        "project_key": "VARCHAR",
-        "report_id": "VARCHAR",
-        "department_key": "VARCHAR",
-        "fiscal_year": "INTEGER",
-        "project_name": "VARCHAR",
-        "project_code": "VARCHAR",
-        "budget_initial_wan_yuan": "DECIMAL(20,6)",
-        "budget_adjusted_wan_yuan": "DECIMAL(20,6)",
-        "spend_wan_yuan": "DECIMAL(20,6)",
-        "execution_rate_pct": "DECIMAL(9,4)",
-        "score_total": "DECIMAL(6,2)",
-        "rating": "VARCHAR",
-        "source_text": "VARCHAR",
-        "source_start": "BIGINT",
-        "source_end": "BIGINT",
-    },
-    "mart_project_year": {"project_key": "VARCHAR", "fiscal_year": "INTEGER", "department_name": "VARCHAR",
-                          "admin_level": "VARCHAR", "indicator_count": "BIGINT"},
-    "mart_report": {"report_id": "VARCHAR", "department_key": "VARCHAR", "fiscal_year": "INTEGER",
-                    "report_type": "VARCHAR", "parse_status": "VARCHAR", "is_latest_version": "BOOLEAN",
-                    "spend_total_wan_yuan": "DECIMAL(20,6)", "score_total": "DECIMAL(6,2)",
-                    "comparable": "BOOLEAN", "indicators_met_pct": "DECIMAL(9,4)"},
-    "quality_issues": {
-        "report_id": "VARCHAR",
-        "check_name": "VARCHAR",
-        "severity": "VARCHAR",
-        "observed": "VARCHAR",
-        "expected": "VARCHAR",
-    },
-}
+def _manifest() -> dict:
+    return json.loads(project.ensure_dbt_manifest().read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
-def test_contract_columns_and_types(warehouse: duckdb.DuckDBPyConnection, table: str) -> None:
-    got = dict(
-        warehouse.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'marts' AND table_name = ?",
-            [table],
-        ).fetchall()
-    )
-    expected = CONTRACT_COLUMNS[table]
-    assert {name: got.get(name) for name in expected} == expected
+def _yml_columns() -> dict[str, dict[str, str | None]]:
+    """Columns of every published model and seed as its yml declares them: {table: {column: data_type or None}}."""
+    out: dict[str, dict[str, str | None]] = {}
+    for node in _manifest()["nodes"].values():
+        if node["resource_type"] not in ("model", "seed") or node["schema"] != "marts":
+            continue
+        types = node["config"].get("column_types") or {}
+        columns = node["columns"].items()
+        out[node["name"]] = {name: column.get("data_type") or types.get(name) for name, column in columns}
+    return out
+
+
+def _built_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+        [table],
+    ).fetchall())
+
+
+def _sql_type(data_type: str) -> str:
+    return data_type.replace(" ", "").upper()
+
+
+@pytest.mark.parametrize("table", sorted(_yml_columns()))
+def test_built_marts_have_the_columns_and_types_their_yml_declares(
+    warehouse: duckdb.DuckDBPyConnection, table: str
+) -> None:
+    declared = _yml_columns()[table]
+    built = _built_columns(warehouse, table)
+    assert declared and set(declared) <= set(built)
+    assert {c: built[c] for c, t in declared.items() if t} == {c: _sql_type(t) for c, t in declared.items() if t}
+
+
+def test_mart_report_has_the_columns_of_mart_department_year(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The contract: mart_report has the same columns as mart_department_year, plus its report-level ones."""
+    department_year = _built_columns(warehouse, "mart_department_year")
+    report = _built_columns(warehouse, "mart_report")
+    assert {c: report.get(c) for c in department_year} == department_year
+    assert {"report_type", "parse_status", "is_latest_version"} <= set(report)
+
+
+def test_money_and_percentages_have_the_contract_types(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Every published ``*_wan_yuan`` column is DECIMAL(20,6) and every ``*_pct`` column DECIMAL(9,4)."""
+    rows = [row for row in warehouse.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts'"
+    ).fetchall() if row[1].endswith(("_wan_yuan", "_pct"))]
+    assert len(rows) > 20
+    wrong = [row for row in rows if row[2] != ("DECIMAL(20,6)" if row[1].endswith("_wan_yuan") else "DECIMAL(9,4)")]
+    assert wrong == []
+
+
+# The shared warehouse contract next to the checkout (../shared, or ../../shared from a worktree).
+CONTRACT_MD = next((p for p in (REPO.parent / "shared" / "CONTRACT.md", REPO.parents[1] / "shared" / "CONTRACT.md")
+                    if p.exists()), REPO.parent / "shared" / "CONTRACT.md")
+_NAMES = re.compile(r"`([a-z_][a-z0-9_]*)`")
+
+
+def contract_tables(text: str) -> dict[str, set[str]]:
+    """{table: columns} of the warehouse contract's column tables: a table's names are the quoted names of the
+    heading or the paragraph before it (before a dash); a row's first cell names one or more columns."""
+    tables: dict[str, set[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = []
+        elif line.startswith("### ") or (line.startswith("`") and " — " in line):
+            current = _NAMES.findall(line.split(" — ")[0])
+        elif line.startswith("| `") and current:
+            for name in current:
+                tables.setdefault(name, set()).update(_NAMES.findall(line.split("|")[1]))
+    return tables
+
+
+def test_the_yml_contracts_declare_every_column_of_the_warehouse_contract() -> None:
+    if not CONTRACT_MD.exists():
+        pytest.skip("no ../shared/CONTRACT.md")
+    contract = contract_tables(CONTRACT_MD.read_text(encoding="utf-8"))
+    assert {"fct_budget", "fct_spend", "mart_department_year", "fct_project", "dim_level"} <= set(contract)
+    declared = _yml_columns()
+    missing = {table: sorted(columns - set(declared.get(table, {}))) for table, columns in contract.items()}
+    assert {table: columns for table, columns in missing.items() if columns} == {}
+
+
+def test_layers_point_one_way() -> None:
+    """staging reads sources; intermediate staging, intermediate and seeds; marts anything below them; quality
+    (the invariants Great Expectations checks) intermediate and marts. No intermediate model reads a mart."""
+    manifest = json.loads(project.ensure_dbt_manifest().read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    layer = {uid: node["fqn"][1] if node["resource_type"] == "model" else node["resource_type"]
+             for uid, node in nodes.items()}
+    allowed = {"staging": {"source"}, "intermediate": {"staging", "intermediate", "seed"},
+               "marts": {"staging", "intermediate", "marts", "seed"}, "quality": {"intermediate", "marts", "seed"}}
+    reads = {(node["name"], layer.get(parent, "source")) for uid, node in nodes.items() if layer[uid] in allowed
+             for parent in node["depends_on"]["nodes"] if layer.get(parent, "source") not in allowed[layer[uid]]}
+    assert reads == set()
 
 
 def test_models_land_in_exact_schema_names(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -488,6 +454,26 @@ def test_conflicting_figures_stay_null_and_derived_score(warehouse: duckdb.DuckD
         "ORDER BY source_start"
     ).fetchall()
     assert budgets == [(Decimal("25000"), False), (Decimal("26000"), False)]
+
+
+@pytest.mark.parametrize(("table", "key"), [
+    ("fct_budget", "item = 'total' AND fund_scope = 'all_funds'"),
+    ("fct_measures", "measure IN ('staff_in_service', 'staff_retired')"),
+    ("fct_scores", "score_item = 'total'"),
+])
+def test_one_primary_rule_for_every_kind_of_fact(warehouse: duckdb.DuckDBPyConnection, table: str, key: str) -> None:
+    """Per report and key the first fact by position is primary; none is where the report states two values."""
+    rows = warehouse.execute(
+        f"SELECT report_id, is_primary, count(DISTINCT {_VALUE[table]}) OVER (PARTITION BY report_id, {_KEY[table]}) "
+        f"AS values_stated, row_number() OVER (PARTITION BY report_id, {_KEY[table]} ORDER BY source_start) AS seq "
+        f"FROM marts.{table} WHERE {key}"
+    ).fetchall()
+    assert rows and any(seq > 1 for *_, seq in rows), "the fixture states some key twice"
+    assert all(is_primary == (seq == 1 and values == 1) for _, is_primary, values, seq in rows), rows
+
+
+_KEY = {"fct_budget": "item, fund_scope", "fct_measures": "measure", "fct_scores": "score_item"}
+_VALUE = {"fct_budget": "amount_wan_yuan", "fct_measures": "measure_value", "fct_scores": "score"}
 
 
 def test_execution_rate_computed_when_not_stated(warehouse: duckdb.DuckDBPyConnection) -> None:

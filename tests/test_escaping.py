@@ -40,7 +40,7 @@ def test_data_docs_escape_names_and_values_from_reports(tmp_path: Path) -> None:
     import great_expectations.expectations as gxe
     import pandas as pd
 
-    from dagster_project import quality
+    from dagster_project.quality import suite as quality
 
     frame = pd.DataFrame({"report_id": [EVIL], "observed": [f"indicator {EVIL}"], "expected": [EVIL],
                           "indicator_name": [EVIL], "value": [5.0]})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -11,12 +14,14 @@ import duckdb
 import pytest
 from dagster import build_asset_context, build_init_resource_context
 
-from dagster_project import quality
 from dagster_project.defs.resources import GreatExpectationsResource
-from dagster_project.quality_worker import QualityWorker
+from dagster_project.quality import suite
+from dagster_project.quality.spec import load_checks
+from dagster_project.quality.worker import QualityWorker
+from dagster_project.warehouse import dbt_runner as project
 from tests.test_dbt_project import header, indicator, measure, money, raw_report, run_dbt, score, write_raw_tables
 
-CURRENT_YEAR = 2025
+NEXT_YEAR = dt.date.today().year + 1
 
 # One clean report stating every figure consistently, and one report per invariant breaking just it.
 REPORTS: dict[str, dict] = {
@@ -31,7 +36,7 @@ REPORTS: dict[str, dict] = {
     "score_over": {"year": 2023},
     "parts_not_total": {"year": 2023},
     "year_1999": {"year": 1999},
-    "year_future": {"year": CURRENT_YEAR + 1},
+    "year_future": {"year": NEXT_YEAR},
     "no_header": {"name": None, "year": None},
     "partial_explained": {"name": None, "year": None, "parse_status": "partial", "status_reason": "no title"},
     "negative_indicator": {"year": 2023},
@@ -129,11 +134,11 @@ def build_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def outcomes(build_db: Path) -> dict[str, quality.CheckOutcome]:
+def outcomes(build_db: Path) -> dict[str, suite.CheckOutcome]:
     """The suite's outcomes by check name."""
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        results = quality.run_quality_suite(con, current_year=CURRENT_YEAR)
+        results = suite.run_quality_suite(con)
     finally:
         con.close()
     return {outcome.check_name: outcome for outcome in results}
@@ -154,13 +159,28 @@ EXPECTED_FAILURES = {
 }
 
 
-def test_every_invariant_has_a_check(outcomes: dict[str, quality.CheckOutcome]) -> None:
+def test_every_invariant_has_a_check(outcomes: dict[str, suite.CheckOutcome]) -> None:
     assert set(outcomes) == set(EXPECTED_FAILURES)
+
+
+def test_every_check_is_a_dbt_model_guarding_a_mart() -> None:
+    """The invariants live in dbt's lineage (models/quality) and guard marts; Python holds no query of its own."""
+    manifest = json.loads(project.ensure_dbt_manifest().read_text(encoding="utf-8"))
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    checks = load_checks()
+    assert {check.name for check in checks} == set(EXPECTED_FAILURES)
+    for check in checks:
+        node = models[f"qc_{check.name}"]
+        assert check.relation == f"quality.qc_{check.name}" and node["config"]["materialized"] == "view"
+        assert models[check.target_model]["fqn"][1] == "marts", check.target_model
+        assert check.description and node["depends_on"]["nodes"], check.name
+    source = "\n".join(path.read_text(encoding="utf-8") for path in Path(suite.__file__).parent.glob("*.py"))
+    assert re.search(r"(?i)\b(?:from|join)\s+(?:intermediate|marts|staging)\.", source) is None
 
 
 @pytest.mark.parametrize("check_name", sorted(EXPECTED_FAILURES))
 def test_check_fails_naming_only_the_breaking_reports(
-    outcomes: dict[str, quality.CheckOutcome], check_name: str
+    outcomes: dict[str, suite.CheckOutcome], check_name: str
 ) -> None:
     outcome = outcomes[check_name]
     severity, breaking = EXPECTED_FAILURES[check_name]
@@ -172,13 +192,13 @@ def test_check_fails_naming_only_the_breaking_reports(
     assert all(row.observed and row.expected for row in outcome.failing_rows)
 
 
-def test_a_null_a_check_is_not_about_never_fails_it(outcomes: dict[str, quality.CheckOutcome]) -> None:
+def test_a_null_a_check_is_not_about_never_fails_it(outcomes: dict[str, suite.CheckOutcome]) -> None:
     failing = {name: o.failing_report_ids for name, o in outcomes.items() if "rating_only" in o.failing_report_ids}
     assert failing == {}
     assert all("nan" not in row.observed for o in outcomes.values() for row in o.failing_rows)
 
 
-def test_failing_rows_show_the_figures(outcomes: dict[str, quality.CheckOutcome]) -> None:
+def test_failing_rows_show_the_figures(outcomes: dict[str, suite.CheckOutcome]) -> None:
     (row,) = outcomes["spend_within_budget"].failing_rows
     assert "120" in row.observed and "100" in row.observed
     (row,) = outcomes["carryover_identity"].failing_rows
@@ -198,18 +218,18 @@ def test_clean_report_passes_every_check(build_db: Path, tmp_path: Path) -> None
         ).fetchall()
         for (table,) in tables:
             con.execute(f"DELETE FROM {table} WHERE report_id <> 'clean'")
-        results = quality.run_quality_suite(con, current_year=CURRENT_YEAR)
+        results = suite.run_quality_suite(con)
     finally:
         con.close()
     assert [(o.check_name, o.failing_report_ids) for o in results if not o.passed] == []
     assert {o.check_name for o in results if o.element_count > 0} == set(EXPECTED_FAILURES)
 
 
-def test_results_table_and_data_docs(build_db: Path, outcomes: dict[str, quality.CheckOutcome], tmp_path: Path) -> None:
+def test_results_table_and_data_docs(build_db: Path, outcomes: dict[str, suite.CheckOutcome], tmp_path: Path) -> None:
     con = duckdb.connect(str(build_db))
     try:
-        quality.write_quality_results(con, list(outcomes.values()))
-        quality.write_quality_results(con, list(outcomes.values()))
+        suite.write_quality_results(con, list(outcomes.values()))
+        suite.write_quality_results(con, list(outcomes.values()))
         summary = con.execute(
             "SELECT check_name, passed, unexpected_count FROM raw.quality_results WHERE row_kind = 'summary'"
         ).fetchall()
@@ -222,7 +242,7 @@ def test_results_table_and_data_docs(build_db: Path, outcomes: dict[str, quality
     assert ("carryover_identity", "carryover_off", "error") in failures
     assert len(failures) == sum(len(ids) for _, ids in EXPECTED_FAILURES.values())
 
-    entry = quality.write_data_docs(list(outcomes.values()), tmp_path / "quality")
+    entry = suite.write_data_docs(list(outcomes.values()), tmp_path / "quality")
     site = tmp_path / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site"
     assert entry.is_file() and "local_site/index.html" in entry.read_text(encoding="utf-8")
     index = (site / "index.html").read_text(encoding="utf-8")
@@ -246,7 +266,7 @@ def test_the_worker_runs_the_quality_step_as_the_refresh_process_would(build_db:
     here, there = tmp_path / "here.duckdb", tmp_path / "there.duckdb"
     shutil.copy(build_db, here)
     shutil.copy(build_db, there)
-    expected = quality.validate_build(str(here), str(tmp_path / "docs_here"))
+    expected = suite.validate_build(str(here), str(tmp_path / "docs_here"))
     worker = QualityWorker.start()
     try:
         got = worker.validate(str(there), str(tmp_path / "docs_there"))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ast
 import csv
 import re
+from decimal import Decimal
 from pathlib import Path
 
+from ingest.facts.money import to_wan_yuan
 from ingest.parse import ReportInput, parse_report
-from ingest.vocab.vocabulary import entries
+from ingest.vocab import patterns as P
+from ingest.vocab.vocabulary import entries, rows
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
 
@@ -84,3 +87,11 @@ def test_every_issue_code_written_in_the_parser_has_a_label_and_every_label_a_co
     written = set(patterns) | {re.escape(code) for code in _emitted_codes()}
     assert [code for code in sorted(labelled) if not any(re.fullmatch(p, code) for p in written)] == []
     assert all(ISSUE_CODE.fullmatch(code) for code in labelled)
+
+
+def test_every_unit_an_amount_is_read_in_converts_by_the_unit_vocabulary() -> None:
+    """Parser and dbt size units from ``vocab/dbt/money_units.csv``: it has every unit the amount pattern reads."""
+    units = {row["wording"]: Decimal(row["wan_yuan_per_unit"]) for row in rows("dbt/money_units")}
+    read = {match.group("unit") for match in P.AMOUNT.finditer("支出 5,000元,预算 1520.36万元,总额 1.2亿元")}
+    assert read == set(units)
+    assert {unit: to_wan_yuan(Decimal(1), unit) for unit in read} == units

@@ -79,8 +79,8 @@ def _refresh(args: argparse.Namespace) -> int:
     except RefreshBusy as exc:
         print(f"govperf: {exc}", file=sys.stderr)
         return 1
-    from dagster_project.checks import GX_CHECK_NAME
     from dagster_project.cli.refresh import print_progress, run_refresh, warehouse_summary
+    from dagster_project.defs.checks import GX_CHECK_NAME
 
     print(f"refreshing {settings.warehouse} from {settings.raw_dir} …", file=sys.stderr, flush=True)
     try:

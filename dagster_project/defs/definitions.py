@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dagster import Definitions, LoggerDefinition, in_process_executor
 
-from dagster_project.checks import build_quality_checks
 from dagster_project.defs.assets import (
     QUALITY_RESULTS_KEY,
     dbt_models,
@@ -15,6 +14,7 @@ from dagster_project.defs.assets import (
     staging,
 )
 from dagster_project.defs.automation import raw_dir_sensor, refresh_job, refresh_schedule
+from dagster_project.defs.checks import build_quality_checks
 from dagster_project.defs.resources import (
     DbtInProcessResource,
     EngineResource,

@@ -14,9 +14,10 @@ from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets,
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from pydantic import PrivateAttr
 
-from dagster_project.defs.project import run_dbt
-from dagster_project.quality_worker import QualitySummary, QualityWorker
+from dagster_project.quality.spec import QualitySummary
+from dagster_project.quality.worker import QualityWorker
 from dagster_project.warehouse.build_db import build_connection, record_dbt_tests
+from dagster_project.warehouse.dbt_runner import run_dbt
 from dagster_project.warehouse.publish import RefreshLock
 from dagster_project.warehouse.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, engine_setting
 from ingest.runtime.limits import DEFAULT_PARSE_LIMITS, DEFAULT_READ_LIMITS
@@ -136,7 +137,7 @@ class RefreshLockResource(ConfigurableResource):
 
 
 class GreatExpectationsResource(ConfigurableResource):
-    """Runs the quality step (:func:`dagster_project.quality.validate_build`) in a worker process
+    """Runs the quality step (:func:`dagster_project.quality.suite.validate_build`) in a worker process
     that ``prepare`` starts when the dbt step begins, so ``import great_expectations`` (seconds of
     one core) overlaps the dbt build (and the worker's memory is not held through the parse).
 
@@ -174,7 +175,7 @@ class GreatExpectationsResource(ConfigurableResource):
                 return self._worker.validate(str(build_db), str(docs_dir))
             except ConnectionError as exc:
                 context.log.warning(f"{exc}; running the quality step in the refresh process")
-        from dagster_project.quality import validate_build
+        from dagster_project.quality.suite import validate_build
 
         return validate_build(str(build_db), str(docs_dir))
 

@@ -12,8 +12,10 @@ from ingest.documents.grids import Grid, GridCell
 from ingest.facts.tables import column_key
 from ingest.text.segment import SENTENCE_REACH_BEFORE, clause_start, line_start, sentence_span
 from ingest.vocab import patterns as P
+from ingest.vocab.vocabulary import rows
 
-_UNIT_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+# Size of one printed unit in 万元, from the vocabulary dbt reads too (int_money_facts' tolerances).
+_UNIT_TO_WAN = {row["wording"]: Decimal(row["wan_yuan_per_unit"]) for row in rows("dbt/money_units")}
 _LABELS = [(side, item, re.compile(rf"(?=({pattern}))")) for side, item, pattern in P.MONEY_LABELS]
 _WINDOW = 40
 # Column keys of a form's money block (年初预算数 / 全年预算数 / 全年执行数), read by ``ingest.facts.forms``.
@@ -67,7 +69,7 @@ def parse_number(number: str) -> tuple[Decimal, bool]:
 
 
 def to_wan_yuan(value: Decimal, unit: str) -> Decimal:
-    """Convert an amount in 元 / 万元 / 亿元 to 万元, exactly."""
+    """Convert an amount in a unit of ``vocab/dbt/money_units.csv`` (元 / 万元 / 亿元) to 万元, exactly."""
     return value * _UNIT_TO_WAN[unit]
 
 

@@ -377,7 +377,7 @@ NOT_A_SCORE = re.compile(r"分值|权重|满分|扣|减|加分|合计分|总分�
 # named earlier in the sentence carries (``FOREIGN_CARRY``).
 FOREIGN_SCORE_CLAUSE = re.compile(r"项目|平均|上年|去年|上一年|以前年度|较|同比")
 # What follows a score that makes it a threshold: "得分均在 90 分以上".
-SCORE_QUALIFIER_AFTER = re.compile(r"\s*(?:以上|以下|左右)")  # used with match(text, pos): no "^"
+SCORE_QUALIFIER_AFTER = re.compile(r"\s{0,4}(?:以上|以下|左右)")  # used with match(text, pos); bounded: linear
 # Known score parts (一级/二级指标) and their keys.
 SCORE_PARTS: dict[str, str] = {
     "履职效能": "performance_effectiveness",

@@ -80,6 +80,8 @@ select
     source_text,
     source_start,
     source_end,
+    source_page,
+    source_locator,
     block_start,
     block_end,
     row_number() over (

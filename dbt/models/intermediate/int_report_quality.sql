@@ -8,5 +8,6 @@ select
         when bool_or(severity = 'error') then 'fail'
         when bool_or(severity = 'warn') then 'warn'
     end as quality_status
-from {{ ref('quality_issues') }}
+from {{ ref('stg_quality_results') }}
+where row_kind = 'failure' and report_id is not null
 group by report_id

@@ -1,7 +1,7 @@
 -- Scores of reports that may contribute facts, mapped to the indicator framework (score_item =
 -- indicator_key), plus a derived total (is_derived) for reports that state every first-level part of
--- the framework but no total. Parts are first-level framework items (履职效能, 管理效率). When a report
--- states different scores for one item, none of them is primary (the marts leave it NULL).
+-- the framework but no total (the only fact of its key, so primary). Parts are first-level framework
+-- items (履职效能, 管理效率). Primary flags by the primary_flags rule per score_item.
 with reports as (
     select * from {{ ref('int_reports') }} where has_facts
 ),
@@ -13,15 +13,9 @@ framework as (
 stated as (
     select
         scores.*,
-        row_number() over (
-            partition by scores.report_id, scores.score_item
-            order by scores.source_start nulls last, scores.source_end nulls last, scores.score
-        ) as seq,
-        coalesce(min(scores.score) over key_window <> max(scores.score) over key_window, false)
-            as is_conflicting
+        {{ primary_flags('scores', ['score_item'], 'score') }}
     from {{ ref('stg_score_facts') }} as scores
     inner join reports on scores.report_id = reports.report_id
-    window key_window as (partition by scores.report_id, scores.score_item)
 ),
 
 first_level as (
@@ -41,7 +35,9 @@ derived_totals as (
         cast(null as bigint) as source_end,
         cast(null as varchar) as source_page,
         cast(null as varchar) as source_locator,
-        1 as seq
+        1 as seq,
+        false as is_conflicting,
+        true as is_primary
     from stated
     inner join framework on stated.score_item = framework.indicator_key and framework.indicator_level = 1
     where stated.seq = 1
@@ -53,10 +49,10 @@ derived_totals as (
 all_scores as (
     select
         report_id, score_item, score, max_score, rating, is_derived,
-        source_text, source_start, source_end, source_page, source_locator, seq, is_conflicting
+        source_text, source_start, source_end, source_page, source_locator, seq, is_conflicting, is_primary
     from stated
     union all
-    select *, false as is_conflicting from derived_totals
+    select * from derived_totals
 )
 
 select
@@ -71,14 +67,7 @@ select
     all_scores.is_derived,
     framework.indicator_key,
     framework.indicator_level,
-    all_scores.source_text,
-    all_scores.source_start,
-    all_scores.source_end,
-    all_scores.source_page,
-    all_scores.source_locator,
-    all_scores.seq,
-    all_scores.is_conflicting,
-    all_scores.seq = 1 and not all_scores.is_conflicting as is_primary,
+    {{ stated_fact_columns('all_scores') }},
     {{ half_unit(value_decimals('all_scores.score')) }} as tolerance
 from all_scores
 inner join reports on all_scores.report_id = reports.report_id

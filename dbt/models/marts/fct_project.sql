@@ -17,6 +17,8 @@ select
     statement_count,
     source_text,
     source_start,
-    source_end
+    source_end,
+    source_page,
+    source_locator
 from {{ ref('int_project_facts') }}
 where statement_rank = 1

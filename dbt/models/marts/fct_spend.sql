@@ -1,19 +1,2 @@
-select
-    fact_id,
-    report_id,
-    department_key,
-    fiscal_year,
-    item,
-    fund_scope,
-    amount_wan_yuan,
-    printed_unit,
-    amount_text,
-    is_primary,
-    source_text,
-    source_start,
-    source_end,
-    source_page,
-    source_locator
-from {{ ref('int_money_facts') }}
-where side = 'spend'
-    and item in ('total', 'basic', 'project', 'procurement')
+{{ fact_mart('int_money_facts', ['item', 'fund_scope', 'amount_wan_yuan', 'printed_unit', 'amount_text'],
+    "side = 'spend' and item in ('total', 'basic', 'project', 'procurement')") }}

@@ -14,6 +14,8 @@ select
     cast(source_text as varchar) as source_text,
     cast(source_start as bigint) as source_start,
     cast(source_end as bigint) as source_end,
+    cast(source_page as varchar) as source_page,
+    cast(source_locator as varchar) as source_locator,
     cast(block_start as bigint) as block_start,
     cast(block_end as bigint) as block_end
 from {{ source('raw', 'project_facts') }}

@@ -14,26 +14,26 @@ from dagster import (
     multi_asset_check,
 )
 from dagster_dbt import get_asset_key_for_model
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from dagster_project.defs.markdown import md_table
 from dagster_project.defs.resources import GovperfResource
+from dagster_project.quality.spec import checks_from_manifest
 from dagster_project.warehouse.build_db import connect_build
 
 GX_CHECK_NAME = "great_expectations"
-CHECKED_MARTS = (
-    "fct_report",
-    "fct_budget",
-    "fct_spend",
-    "fct_scores",
-    "fct_indicators",
-    "mart_department_year",
-)
 MAX_LISTED = 50
+
+
+def checked_marts(dbt_assets: Sequence[AssetsDefinition]) -> list[str]:
+    """The marts the quality checks of the dbt project guard (their ``target_model``), sorted."""
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets(list(dbt_assets))
+    return sorted({check.target_model for check in checks_from_manifest(manifest)})
 
 
 def _mart_keys(dbt_assets: Sequence[AssetsDefinition]) -> dict[str, AssetKey]:
     keys = {}
-    for model in CHECKED_MARTS:
+    for model in checked_marts(dbt_assets):
         for assets_def in dbt_assets:
             try:
                 keys[model] = get_asset_key_for_model([assets_def], model)

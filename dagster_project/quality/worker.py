@@ -1,10 +1,10 @@
 """The quality step in a worker process that imports Great Expectations while the refresh does other work.
 
-``import great_expectations`` costs ~3.5 s of one core, paid by every refresh before it can check
-anything. :class:`QualityWorker` starts a process that pays it when the refresh starts (it runs on
-the core the steps before the checks leave idle: scanning, dbt's Jinja), then waits for one request:
-validate the built marts of a build database and render the Data Docs
-(:func:`dagster_project.quality.validate_build`). Kept free of heavy imports: the refresh process
+``import great_expectations`` takes seconds of one core, which every refresh would pay before it can
+check anything. :class:`QualityWorker` starts a process that pays it when the refresh starts (on the
+core the steps before the checks leave idle: scanning, dbt's Jinja), then waits for one request:
+validate the invariant models of a build database and render the Data Docs
+(:func:`dagster_project.quality.suite.validate_build`). Kept free of heavy imports: the refresh process
 never imports Great Expectations itself unless the worker is gone.
 """
 
@@ -13,21 +13,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from dagster_project.quality.spec import QualitySummary
+
 JOIN_SECONDS = 10.0
 NICE = 10
-
-
-@dataclass(frozen=True)
-class QualitySummary:
-    """What a quality step did: checks run, checks failing, and the Data Docs entry page."""
-
-    checks: int
-    failing: int
-    docs: str
 
 
 def _serve(conn: Connection) -> None:
@@ -37,14 +29,14 @@ def _serve(conn: Connection) -> None:
     idle; by the time it validates, the refresh process only waits for it.
     """
     os.nice(NICE)
-    from dagster_project import quality
+    from dagster_project.quality import suite
 
     try:
         request = conn.recv()
     except EOFError:  # the refresh ended (or died) without asking
         return
     try:
-        conn.send(("ok", quality.validate_build(*request)))
+        conn.send(("ok", suite.validate_build(*request)))
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     finally:
