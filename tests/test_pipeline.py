@@ -265,19 +265,20 @@ def test_a_parser_crash_fails_only_that_report(monkeypatch: pytest.MonkeyPatch) 
 
     import dagster_project.defs.assets as assets
     from ingest.parse import ReportInput, parse_reports
+    from ingest.runtime.pool import Limits
 
-    def fragile(inputs: list[ReportInput]) -> dict:
+    def fragile(inputs: list[ReportInput], limits: Limits | None) -> dict:
         inputs = list(inputs)
         if any(item.text and "崩溃" in item.text for item in inputs):
             raise ValueError("boom")
-        return parse_reports(inputs)
+        return parse_reports(inputs, limits=limits)
 
     monkeypatch.setattr(assets, "parse_reports", fragile)
     inputs = [
         ReportInput("a" * 16, "good.txt", "2023年度某局部门整体支出绩效自评报告"),
         ReportInput("b" * 16, "bad.txt", "2023年度某局部门整体支出绩效自评报告 崩溃"),
     ]
-    frames = assets._parse(inputs, build_asset_context())
+    frames = assets._parse(inputs, Limits(), build_asset_context())
     headers = {row["report_id"]: row for row in frames["report_headers"].to_dicts()}
     assert set(headers) == {"a" * 16, "b" * 16}
     assert headers["b" * 16]["parse_status"] == "failed"

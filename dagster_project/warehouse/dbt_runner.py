@@ -84,25 +84,25 @@ def run_dbt(
     output = contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()
     variables = {**(env or {}), **({DBT_DATABASE_VARIABLE: os.fspath(build_db)} if build_db is not None else {})}
     try:
-        with output, _environment(variables):
+        with output, _set_for_dbt(variables):
             return dbtRunner(callbacks=callbacks or []).invoke(full)
     finally:
         _close_dbt_duckdb()
 
 
 @contextlib.contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """``variables`` set in this process's environment within the block, the previous values restored after."""
-    saved = {name: os.environ.pop(name, None) for name in variables}  # restored after the block
+def _set_for_dbt(variables: Mapping[str, str]) -> Iterator[None]:
+    """``variables`` set in this process's environment within the block (taken out, then put back
+    as they were after): dbt reads them, this module does not."""
+    saved = {name: os.environ.pop(name, None) for name in variables}
     os.environ.update(variables)
     try:
         yield
     finally:
         for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ.update({name: value})
 
 
 def _close_dbt_duckdb() -> None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from ingest.documents.grids import CELL_UNIT, Grid, GridCell, line_above, pipe_grids
+from ingest.documents.grids import CELL_UNIT, Grid, GridCell, line_above, pipe_cells, pipe_grids
 from ingest.text.segment import Line
 from ingest.vocab.vocabulary import entries, key_of, wordings
 
@@ -208,21 +208,8 @@ def _split_glued(text: str, start: int) -> list[Cell]:
 
 
 def _split_pipes(text: str, start: int) -> list[Cell]:
-    """Cells of a line with | separators; a leading or trailing | closes no cell."""
-    pieces, pos = [], 0
-    for piece in text.split("|"):
-        pieces.append((piece, pos))
-        pos += len(piece) + 1
-    if text.lstrip().startswith("|"):
-        pieces = pieces[1:]
-    if text.rstrip().endswith("|"):
-        pieces = pieces[:-1]
-    out = []
-    for piece, offset in pieces:
-        stripped = piece.strip()
-        lead = len(piece) - len(piece.lstrip())
-        out.append(Cell(stripped, start + offset + lead, start + offset + lead + len(stripped)))
-    return out
+    """Cells of a line with | separators, as a pipe row's grid cells (``grids.pipe_cells``)."""
+    return [Cell(cell.text, cell.start, cell.end) for cell in pipe_cells(text, start)]
 
 
 def cells_of(lines: Iterable[Line]) -> list[Cell]:
