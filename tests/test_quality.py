@@ -206,7 +206,7 @@ def test_failing_rows_show_the_figures(outcomes: dict[str, suite.CheckOutcome]) 
 
 
 def test_clean_report_passes_every_check(build_db: Path, tmp_path: Path) -> None:
-    """Keep only the clean report in a copy of the phase-1 tables: every check looks at it and passes."""
+    """Keep only the clean report in a copy of the staged tables: every check looks at it and passes."""
     db_path = tmp_path / "clean.duckdb"
     shutil.copy(build_db, db_path)
     con = duckdb.connect(str(db_path))
