@@ -1,7 +1,7 @@
 """Export warehouse tables as files analysts hand on: CSV (Excel), xlsx, Parquet.
 
 - CSV: one file per table, UTF-8 with a byte-order mark so Excel on Chinese Windows shows the
-  characters; decimals as their exact digits without padding (``30266.62``), NULL as an empty field.
+  characters; decimals as their exact digits without padding (``1234.5``), NULL as an empty field.
 - xlsx: one workbook, the marts first (``mart_department_year`` leads), then facts, dimensions,
   quality views and the rest; a bold, frozen header with a filter, columns fitted to their content,
   ``#,##0.00`` on 万元 columns and ``0.00`` on % columns; each header cell carries the column's
@@ -182,7 +182,7 @@ def neutralise(text: str) -> str:
 
 
 def decimal_text(value: Decimal) -> str:
-    """A decimal's exact digits without padding zeros or exponent: 30266.620000 → 30266.62, 100.0 → 100."""
+    """A decimal's exact digits without padding zeros or exponent: 1234.500000 → 1234.5, 100.0 → 100."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

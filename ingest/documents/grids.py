@@ -29,11 +29,11 @@ from ingest.text.segment import Line
 
 # Cells that mean "nothing here": empty, "/", "-", "—", "无" (unused cells of a form).
 _BLANK = frozenset({"", "/", "／", "-", "--", "—", "——", "无", "\\"})
-# A plain number: "238.93", "1,234.5", "-3".
+# A plain number: "312.46", "1,234.5", "-3".
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?", re.ASCII)
 # A percentage: "95%", "99.5 %"; a run of digits is entered only where it begins.
 _PERCENT = re.compile(r"(?<![\d.])(?P<value>-?\d++(?:\.\d++)?)\s*+%", re.ASCII)
-# A pipe row of a text report: "| 总额 | 238.93 |".
+# A pipe row of a text report: "| 总额 | 312.46 |".
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # A markdown rule line between header and body: "| --- | :---: |".
 _RULE_ROW = re.compile(r"^\s*+\|?(?:\s*+:?-{2,}+:?\s*+\|)+\s*+:?-*+:?\s*+\|?\s*+$")  # possessive: linear

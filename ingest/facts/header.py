@@ -98,7 +98,7 @@ def title_candidates(lines: list[Line]) -> list[TitleSpan]:
 
 
 def _merged_with_line_above(lines: list[Line], line: Line, title: TitleSpan) -> TitleSpan:
-    """A title broken over two lines ("岳阳市2018年度部门整体支出" / "绩效评价自评报告") as one, when the
+    """A title broken over two lines ("某市2019年度部门整体支出" / "绩效评价自评报告") as one, when the
     part found states neither year nor name and the line above is a short unpunctuated fragment."""
     if title.start != line.start or parse_title(title.text) != (None, None):
         return title
@@ -280,8 +280,8 @@ def unit_fields(text: str) -> list[tuple[str, str, int]]:
 
 
 def report_sentence(text: str) -> tuple[int | None, orgname.Verdict | None, int]:
-    """Year and unit of the sentence announcing the report: "现将2017年度湛江市财政局整体支出自我绩效评价
-    报告如下" → 2017, 湛江市财政局 ("现将我院…" names no unit)."""
+    """Year and unit of the sentence announcing the report: "现将2019年度某市交通运输局整体支出自我绩效
+    评价报告如下" → 2019, 某市交通运输局 ("现将我院…" names no unit)."""
     match = P.REPORT_SENTENCE.search(text)
     if not match:
         return None, None, 0

@@ -61,7 +61,7 @@ class Measure:
 
 
 def parse_number(number: str) -> tuple[Decimal, bool]:
-    """A printed number as a Decimal; the flag says its thousands separators were misplaced (31,08.53)."""
+    """A printed number as a Decimal; the flag says its thousands separators were misplaced (42,07.61)."""
     integer = number.split(".")[0]
     groups = integer.split(",")
     misplaced = len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]))

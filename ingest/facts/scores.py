@@ -12,7 +12,7 @@ from ingest.text.segment import clause_start, line_start, sentence_span
 from ingest.vocab import patterns as P
 
 _PART_NAMES = "|".join(sorted(P.SCORE_PARTS, key=len, reverse=True))
-# "履职效能部分自评得分为 50 分", "预算管理 18 分(满分 20 分)", "管理效率指标得分:47.41分", "履职效能(60分)自评
+# "履职效能部分自评得分为 50 分", "预算管理 18 分(满分 20 分)", "管理效率指标得分:45.17分", "履职效能(60分)自评
 # 得分 56 分" (the bracketed points are the part's maximum).
 _PART_SCORE = re.compile(
     rf"""(?P<part>{_PART_NAMES})

@@ -2,7 +2,7 @@
 
 A report's tables reach the parser in three shapes, all read here as one stream of ``Cell``s:
 
-* pipe tables, one row per line (``| 总额 | 238.93 | 251.89 |``), including tables a PDF or web page
+* pipe tables, one row per line (``| 总额 | 312.46 | 327.15 |``), including tables a PDF or web page
   flattened to one cell per line with a trailing ``|`` (normalisation joins those lines, the pipes
   stay the cell boundaries);
 * one cell per line with no separator at all (``人员编制`` / ``21`` / ``实有人数`` / ``21``);
@@ -37,7 +37,7 @@ from ingest.text.segment import Line
 from ingest.vocab.vocabulary import entries, key_of, wordings
 
 # A value cell: a number (thousands commas allowed) with an optional % or comparator, or a blank
-# placeholder: "238.93", "100.00%", "1,234.5", "≥ 95%", "/", "-", "" (an empty cell).
+# placeholder: "312.46", "100.00%", "1,234.5", "≥ 95%", "/", "-", "" (an empty cell).
 _VALUE_CELL = re.compile(
     r"""^(?:
         (?:[≥≤=<>]\s*)?-?\d[\d,]*(?:\.\d+)?\s*%?   # a number, maybe with comparator and percent
@@ -45,7 +45,7 @@ _VALUE_CELL = re.compile(
       | )$""",
     re.VERBOSE,
 )
-# A plain number: "238.93", "1,234.5", "0".
+# A plain number: "312.46", "1,234.5", "0".
 _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 # Two or more numbers separated by spaces (or only by the % of the one before, as normalisation leaves
 # "99.0% 9.9"), as a flattened table row leaves them: "0 0 0 10 0 0", "1,310 99.0%9.9".

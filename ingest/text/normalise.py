@@ -24,8 +24,8 @@ from ingest.vocab import patterns as P
 _FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({"\u3000": " ", "\uFE6A": "%", "\u00A0": " ", "\u2002": " ", "\u2003": " ", "\u200B": "",
                    "\uFEFF": "", "\u2009": " "})
-# A run of spaces next to Chinese or punctuation is dropped, "2023 年度" → "2023年度", "99.84% ," →
-# "99.84%,": first the runs after one, then those before one (in one pass, "2022 年 12 月" would
+# A run of spaces next to Chinese or punctuation is dropped, "2023 年度" → "2023年度", "99.26% ," →
+# "99.26%,": first the runs after one, then those before one (in one pass, "2022 年 12 月" would
 # keep the space after "年", taken by the match " 年"); the character is group 1, kept.
 _CJK_OR_PUNCT = rf"[{P.CJK}。、“”‘’《》〔〕【】「」…—·,.;:!?()%]"
 _SPACES_AFTER = rf"({_CJK_OR_PUNCT})[ \t]+"

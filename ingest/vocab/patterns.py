@@ -59,13 +59,13 @@ ATTACHMENT = re.compile(r"^\s*附件\s*\d{0,2}\s*[:]?\s*$")
 # The same label run into a title line: "附件2:2023年度…报告", "附件22023年度…报告".
 TITLE_ATTACHMENT_PREFIX = re.compile(r"^\s*附件\s*\d{0,2}\s*[:]?\s*(?=(?:19|20)\d{2}\s*年|[^\d])")
 
-# Sentence end (a fact's source sentence runs between these): "…执行率为 99.84%。"
+# Sentence end (a fact's source sentence runs between these): "…执行率为 99.26%。"
 SENTENCE_END = re.compile(r"[。!?;\n]")
 CLAUSE_BOUNDARY = re.compile(r"[。!?;,:\n]|(?<!\d),|,(?!\d)")
 
 # ---------------------------------------------------------------- header
 
-# Report title line: "2023年度广州市人民政府办公厅部门整体支出绩效自评报告".
+# Report title line: "2023年度某市人民政府办公室部门整体支出绩效自评报告".
 TITLE_KEYWORDS = re.compile(r"绩效(?:自评|自我评价|评价|评估)(?:情况)?的?(?:报告|结果)|自评报告")
 # A report or form title anywhere in a line, ending in a title wording of ``ingest/vocab/title_kinds.csv``:
 # "…2024年度项目支出绩效单位自评报告", "部门预算项目支出绩效自评表(2023年度)", "…关于2023年度项目绩效自评工作的报告".
@@ -132,7 +132,7 @@ TITLE_YEAR = re.compile(r"(?<![\d〔\[])(?P<year>(?:19|20)\d{2})(?![\d〕\]])")
 # The year a title evaluates: the one right before the report's kind ("…项目2021年度绩效自评报告").
 TITLE_EVALUATED_YEAR = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年度?(?=(?:本级)?(?:部门|单位)?(?:整体|项目)?(?:支出)?(?:预算)?(?:绩效|自评|自我))")
-# The sentence announcing the report: "现将2017年度湛江市财政局整体支出自我绩效评价报告如下".
+# The sentence announcing the report: "现将<年>年度<单位>整体支出自我绩效评价报告如下" (e.g. "现将2019年度某市交通运输局整体支出自我绩效评价报告如下").
 REPORT_SENTENCE = re.compile(r"现将(?P<span>[^。;:!?《》\n]{2,80}?)(?:报告|汇报)如下")
 # The unit an evaluation is about: "我公司承担了某局2019年度部门整体支出绩效评价工作",
 # "对某局2021年度部门整体支出开展了绩效评价", "我单位对2022年度某院项目支出开展了自评".
@@ -174,12 +174,12 @@ NAME_PREFIX = re.compile(r"^(?:中国共产党|中共|中国人民政治协商�
 NAME_QUALIFIER_TAIL = re.compile(r"(?:\((?:盖章|公章|签章|本级)\)|本级|部门)$")
 # A pronoun in a name: "我院", "我局", "本单位", "该局" (not a place: 本溪市, 贵阳市).
 NAME_PRONOUN = re.compile(r"我|^(?:本|该|贵)(?:单位|部门|机关|局|院|委|办|中心|所|校|公司|镇|乡|县|区|市)")
-# The tail of a year or date taken as a name's start: "年度某县财政局", "度湛江市财政局", "号文件…".
+# The tail of a year or date taken as a name's start: "年度某县财政局", "度某市交通运输局", "号文件…".
 NAME_DATE_TAIL = re.compile(r"^(?:年|度|号|月份)")
 # A year (and 关于) before a name in a title or report sentence: "2021年度某县财政局…", "2020東湖區…".
 NAME_LEADING_YEAR = re.compile(r"^(?:关于)?(?:(?:19|20)\d{2}(?:\s*年度?)?)?")
 # Where a name ends in a title or report sentence: a year, or the report's kind and scope words
-# ("某县财政局2021年度…", "湛江市财政局整体支出自我绩效评价", "某县某局部门整体支出…", "某局关于…").
+# ("某县财政局2021年度…", "某市交通运输局整体支出自我绩效评价", "某县某局部门整体支出…", "某局关于…").
 NAME_STOP = re.compile(
     r"""(?:19|20)\d{2}
       | (?:本级)?(?:部门|单位)?(?:整体支出|整体绩效|项目支出|部门支出|整体和项目|整体及项目)
@@ -320,7 +320,7 @@ SENTENCE_YEAR = re.compile(r"(?<![\d〔\[])(?P<year>(?:19|20)\d{2})(?!\d)\s*年(
 
 # ---------------------------------------------------------------- rates
 
-# Execution-rate wordings: "年度平均执行率为 99.84%", "支出进度 98.7%", "完成预算的 95.53%".
+# Execution-rate wordings: "年度平均执行率为 99.26%", "支出进度 98.7%", "完成预算的 95.12%".
 EXECUTION_RATE = re.compile(
     r"(?P<label>预算执行率|执行率|支出率|支出进度|完成预算的|预算完成率|资金使用率|执行进度|整体支付率|支付率|支付进度)"
     r"(?P<gap>[^\d%。;,]{0,6}?)(?P<value>\d+(?:\.\d+)?)\s*%"
@@ -353,7 +353,7 @@ CARRYOVER_RATE = re.compile(r"结转结余率[^\d%。;,]{0,6}?(?P<value>\d+(?:\.
 
 # ---------------------------------------------------------------- scores
 
-# A score: "自评得分为 98.98 分", "评分为 97.8 分", "综合得分 90 分", "最终得分为 91.25 分", "得分为 85 分".
+# A score: "自评得分为 96.73 分", "评分为 97.8 分", "综合得分 90 分", "最终得分为 91.25 分", "得分为 85 分".
 # Every label but a bare 得分 names the score as a whole (``STRONG_SCORE_LABEL``).
 SCORE = re.compile(
     r"""(?P<label>自评得分|自评分数|评价得分|评价分数|综合得分|综合评分|总得分|总分|最终得分|最后得分
